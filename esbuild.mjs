@@ -1,0 +1,99 @@
+// One build, two bundles: the extension (CommonJS, loaded by VS Code's extension host) and the helper
+// (one self-contained Node program). koffi's native part cannot be bundled, so the prebuilt binaries for
+// linux x64 and arm64 are placed beside the helper bundle, where koffi's loader looks for them.
+//   node esbuild.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const helperOut = join(root, 'dist/helper');
+const NATIVE_ARCHES = ['x64', 'arm64'];
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  // ws tries these optional native accelerators and does without them.
+  external: ['bufferutil', 'utf-8-validate'],
+};
+
+const extension = {
+  ...common,
+  entryPoints: { extension: 'extension/src/extension.ts' },
+  outdir: 'dist/extension',
+  external: [...common.external, 'vscode'],
+};
+
+const helper = {
+  ...common,
+  entryPoints: { berth: 'helper/src/main.ts' },
+  outdir: 'dist/helper',
+  // Resolved at run time from dist/helper/node_modules, where copyKoffiNatives puts them.
+  external: [...common.external, '@koromix/*'],
+};
+
+/** The native package for each architecture, from node_modules or, for other architectures, the npm registry. */
+function copyKoffiNatives() {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  for (const arch of NATIVE_ARCHES) {
+    const name = `@koromix/koffi-linux-${arch}`;
+    const target = join(helperOut, 'node_modules', name);
+    rmSync(target, { recursive: true, force: true });
+    const installed = join(root, 'node_modules', name);
+    const source = existsSync(join(installed, 'package.json')) ? installed : fetchPackage(name, lock);
+    cpSync(source, target, { recursive: true });
+  }
+}
+
+/**
+ * npm installs only the running machine's native package; the others come from the registry at the exact
+ * version and integrity the lock file records, cached under node_modules/.cache so later builds are offline.
+ */
+function fetchPackage(name, lock) {
+  const entry = lock.packages[`node_modules/${name}`];
+  if (!entry?.integrity) throw new Error(`${name} is not in package-lock.json; run npm install`);
+  const cacheDir = join(root, 'node_modules/.cache/berth-natives', `${name.replace('/', '+')}-${entry.version}`);
+  if (existsSync(join(cacheDir, 'package.json'))) return cacheDir;
+  const tmp = `${cacheDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const tarball = execFileSync('npm', ['pack', '--silent', `${name}@${entry.version}`, '--pack-destination', tmp], {
+    encoding: 'utf8',
+  }).trim().split('\n').pop();
+  const tarPath = join(tmp, tarball);
+  const [algorithm, expected] = entry.integrity.split('-');
+  const actual = createHash(algorithm).update(readFileSync(tarPath)).digest('base64');
+  if (actual !== expected) throw new Error(`${name}@${entry.version}: integrity mismatch (lock ${expected}, got ${actual})`);
+  execFileSync('tar', ['-xzf', tarPath, '-C', tmp, '--strip-components=1', '--no-same-owner']);
+  rmSync(tarPath);
+  rmSync(cacheDir, { recursive: true, force: true });
+  renameSync(tmp, cacheDir);
+  return cacheDir;
+}
+
+function finishHelper() {
+  mkdirSync(join(helperOut, 'bin'), { recursive: true });
+  cpSync(join(root, 'helper/bin/berth'), join(helperOut, 'bin/berth'));
+  chmodSync(join(helperOut, 'bin/berth'), 0o755);
+  copyKoffiNatives();
+}
+
+if (watch) {
+  finishHelper();
+  const contexts = await Promise.all([esbuild.context(extension), esbuild.context(helper)]);
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log('esbuild: watching extension/ and helper/');
+} else {
+  await Promise.all([esbuild.build(extension), esbuild.build(helper)]);
+  finishHelper();
+}

@@ -1,0 +1,54 @@
+// Lint, including the architecture's rules: the data flows one way (extension -> protocol <- helper API ->
+// engine -> runtime -> linux), only the linux layer touches koffi, only the protocol is shared.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const restrict = (patterns) => ['error', { patterns }];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-output/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', __dirname: 'readonly', require: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['helper/src/**/*.ts'],
+    ignores: ['helper/src/linux/**'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['koffi'], message: 'Only helper/src/linux calls libc through koffi.' },
+        { group: ['vscode', '**/extension/**'], message: 'The helper never imports the extension.' },
+      ]),
+    },
+  },
+  {
+    files: ['helper/src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['../*', '!./*', 'koffi', 'node:*', 'ws', 'ssh2', 'vscode'], message: 'The protocol is types and schemas only: it imports nothing but zod and itself.' },
+      ]),
+    },
+  },
+  {
+    files: ['extension/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['koffi'], message: 'The extension never calls libc.' },
+        {
+          regex: 'helper/src/(?!protocol$)',
+          message: 'The extension shares only the protocol module with the helper (import helper/src/protocol).',
+        },
+      ]),
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

@@ -1,0 +1,30 @@
+// Every command is registered here, each wrapped so that a failure reaches the user as a message and the
+// log instead of vanishing in the extension host.
+import * as vscode from 'vscode';
+import type { LocalTarget } from '../targets/target';
+
+export interface CommandContext {
+  local: LocalTarget;
+  log: vscode.LogOutputChannel;
+}
+
+export function registerCommands({ local, log }: CommandContext): vscode.Disposable[] {
+  const commands: Record<string, (...args: unknown[]) => unknown> = {
+    'berth.targets.refresh': () => local.connect(),
+    'berth.targets.connect': () => local.connect(),
+    'berth.targets.disconnect': () => local.disconnect(),
+    'berth.showLog': () => log.show(),
+  };
+  return Object.entries(commands).map(([id, run]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await run(...args);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log.error(`${id}: ${message}`);
+        void vscode.window.showErrorMessage(`Berth: ${message}`);
+        return undefined;
+      }
+    }),
+  );
+}

@@ -1,0 +1,40 @@
+// Activation: builds the targets, the Targets view and the commands. Activation is lazy (the view or a
+// command), so nothing here runs for a user who never opens Berth.
+import * as vscode from 'vscode';
+import { DEFAULT_SOCKET_PATH } from '../../helper/src/protocol';
+import { registerCommands } from './commands/registerCommands';
+import { LocalTarget } from './targets/target';
+import { TargetsTreeProvider } from './targets/targetsTreeProvider';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Berth', { log: true });
+  const config = () => vscode.workspace.getConfiguration('berth');
+  const local = new LocalTarget(() => config().get<string>('local.socketPath') || DEFAULT_SOCKET_PATH, log);
+  const tree = new TargetsTreeProvider([local]);
+
+  // The welcome view's `when` clause reads this key: it explains what to do when no helper answers.
+  const updateContext = () =>
+    void vscode.commands.executeCommand('setContext', 'berth.localHelper', local.state.kind);
+  context.subscriptions.push(
+    log,
+    local,
+    tree,
+    local.onDidChange(updateContext),
+    vscode.window.createTreeView('berth.targets', { treeDataProvider: tree, showCollapseAll: false }),
+    ...registerCommands({ local, log }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('berth.local')) void connectIfEnabled();
+    }),
+  );
+
+  const connectIfEnabled = async () => {
+    if (config().get<boolean>('local.enabled', true)) await local.connect();
+    else local.disconnect();
+  };
+  updateContext();
+  void connectIfEnabled();
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

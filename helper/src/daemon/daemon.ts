@@ -1,0 +1,60 @@
+// The daemon process: owns its root directory and its socket (each under a lock), serves the API, and on
+// SIGTERM or SIGINT stops accepting, closes connections and removes its socket.
+import { join } from 'node:path';
+import { createApiServer } from '../api/server';
+import { Dispatcher } from '../api/dispatcher';
+import { createHandlers } from '../api/handlers';
+import type { Logger } from '../logging/logger';
+import { methods } from '../protocol';
+import { HELPER_VERSION } from '../version';
+import { acquireLock, AlreadyLockedError } from './lockFile';
+import { DaemonStartError, listenOnSocket, prepareOwnedDirectory, removeSocket } from './socketFile';
+
+export interface DaemonOptions {
+  socketPath: string;
+  rootDir: string;
+  logger: Logger;
+}
+
+export interface RunningDaemon {
+  stop(): Promise<void>;
+}
+
+export async function startDaemon({ socketPath, rootDir, logger }: DaemonOptions): Promise<RunningDaemon> {
+  // The root holds container and image state; 0700 because nothing in it is for other users.
+  prepareOwnedDirectory(rootDir, 0o700, 'the root directory');
+  let rootLock;
+  try {
+    rootLock = acquireLock(join(rootDir, 'daemon.lock'));
+  } catch (error) {
+    if (error instanceof AlreadyLockedError) {
+      throw new DaemonStartError(
+        `another daemon${error.holderPid ? ` (pid ${error.holderPid})` : ''} is already using the root ${rootDir}`,
+      );
+    }
+    throw error;
+  }
+
+  const api = createApiServer(new Dispatcher(methods, createHandlers(), logger), logger);
+  let socketLock;
+  try {
+    socketLock = await listenOnSocket(api.http, socketPath);
+  } catch (error) {
+    rootLock.release();
+    throw error;
+  }
+  logger.info(`berth ${HELPER_VERSION} serving ${socketPath} (root ${rootDir}, pid ${process.pid})`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        await api.close();
+        removeSocket(socketPath, socketLock);
+        rootLock.release();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

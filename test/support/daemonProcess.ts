@@ -1,0 +1,79 @@
+// Starts real `helper/bin/berth daemon` processes for tests, each with its own socket and root under a
+// fresh temporary directory, and stops them at the end.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RpcClient } from '../../extension/src/client/rpcClient';
+
+export const REPO = join(__dirname, '..', '..');
+export const BERTH = join(REPO, 'helper', 'bin', 'berth');
+
+export interface DaemonProcess {
+  readonly child: ChildProcess;
+  readonly socketPath: string;
+  readonly rootDir: string;
+  output(): string;
+  connect(): Promise<RpcClient>;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** A temporary directory only root can write to, as the daemon requires for its socket's parent. */
+export function privateTempDir(prefix = 'berth-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+export async function startDaemon(socketPath: string, rootDir: string, extraArgs: string[] = []): Promise<DaemonProcess> {
+  const child = spawn(BERTH, ['daemon', '--socket', socketPath, '--root', rootDir, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const daemon: DaemonProcess = {
+    child,
+    socketPath,
+    rootDir,
+    output: () => output,
+    connect: () => RpcClient.connectUnix(socketPath, { timeoutMs: 5000 }),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited(child);
+    },
+  };
+  // Ready when the log says it serves; a daemon that exits first failed to start.
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`daemon did not start within 15 s:\n${output}`)), 15_000);
+    const check = () => {
+      if (output.includes(' serving ')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stderr!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`daemon exited with ${code} before serving:\n${output}`));
+    });
+  });
+  return daemon;
+}
+
+/** Runs `berth ARGS…` to completion. */
+export function runBerth(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(BERTH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
