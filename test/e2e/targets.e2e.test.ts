@@ -1,0 +1,80 @@
+// A new user's first minute, in a real VS Code (code-server in Chromium) with the packaged extension:
+// the Berth view shows the local target with the helper's version; when the helper goes away the
+// welcome view says what to do, and Retry brings the target back.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { version } from '../../package.json';
+import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { openWorkbench, type Workbench } from './workbench';
+
+const VSIX = join(REPO, 'dist', 'berth.vsix');
+const tmp = privateTempDir('berth-e2e-targets-');
+const socketPath = join(tmp.path, 'run', 'berth.sock');
+const rootDir = join(tmp.path, 'root');
+let daemon: DaemonProcess | undefined;
+let workbench: Workbench | undefined;
+
+before(async () => {
+  assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package`);
+  daemon = await startDaemon(socketPath, rootDir);
+  const folder = join(tmp.path, 'workspace');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'README.md'), '# a project\n');
+  workbench = await openWorkbench({ vsix: VSIX, folder, settings: { 'berth.local.socketPath': socketPath } });
+});
+
+after(async () => {
+  await workbench?.close();
+  await daemon?.stop();
+  tmp.remove();
+});
+
+/** Runs a step; on failure keeps a screenshot named after it and prints code-server's log. */
+async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
+  const wb = workbench!;
+  try {
+    await body(wb);
+    await wb.screenshot(name);
+  } catch (error) {
+    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
+    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
+    throw error;
+  }
+}
+
+const targetsView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Targets"])');
+const localRow = (wb: Workbench) => targetsView(wb).locator('.monaco-list-row', { hasText: 'Local' });
+
+test('the Berth view shows the local target connected, with the helper version and kernel', { timeout: 180_000 }, async () => {
+  await step('berth-view-local-target-connected', async (wb) => {
+    const berthItem = wb.page.locator('.part.activitybar .action-item:has(a.action-label[aria-label^="Berth"])');
+    await berthItem.waitFor({ state: 'visible', timeout: 60_000 });
+    await berthItem.click();
+    await localRow(wb).waitFor({ state: 'visible', timeout: 60_000 });
+    const description = localRow(wb).locator('.label-description');
+    await description.filter({ hasText: 'berth' }).waitFor({ timeout: 30_000 });
+    assert.equal((await description.innerText()).trim(), `berth ${version} · Linux ${release()}`);
+  });
+});
+
+test('when the helper stops, the welcome view explains what to do', { timeout: 120_000 }, async () => {
+  await step('berth-view-no-helper', async (wb) => {
+    assert.equal(await daemon!.stop(), 0);
+    daemon = undefined;
+    const welcome = targetsView(wb).locator('.welcome-view-content');
+    await welcome.filter({ hasText: 'No Berth helper answers' }).waitFor({ timeout: 30_000 });
+    assert.equal(await localRow(wb).count(), 0);
+    assert.ok(await welcome.getByRole('button', { name: 'Retry' }).isVisible());
+  });
+});
+
+test('Retry reconnects once a helper serves again', { timeout: 120_000 }, async () => {
+  await step('berth-view-reconnected', async (wb) => {
+    daemon = await startDaemon(socketPath, rootDir);
+    await targetsView(wb).locator('.welcome-view-content').getByRole('button', { name: 'Retry' }).click();
+    await localRow(wb).locator('.label-description').filter({ hasText: `berth ${version}` }).waitFor({ timeout: 30_000 });
+  });
+});
