@@ -134,35 +134,11 @@ export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> 
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
   const state: State = { root, output: '', closed: false };
-  live.add(state);
+  track(state);
   try {
     if (opts.vsix) await installVsix(bin, path.resolve(opts.vsix), common, env, extensionsDir);
 
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}/`;
-    const server = spawn(
-      bin,
-      [
-        '--auth', 'none',
-        '--bind-addr', `127.0.0.1:${port}`,
-        '--disable-telemetry',
-        '--disable-update-check',
-        '--disable-workspace-trust',
-        '--disable-getting-started-override',
-        '--ignore-last-opened',
-        ...common,
-        folder,
-      ],
-      { env, cwd: folder, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    state.server = server;
-    state.exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-    server.stdout?.setEncoding('utf8').on('data', (d: string) => (state.output += d));
-    server.stderr?.setEncoding('utf8').on('data', (d: string) => (state.output += d));
-    server.once('error', (err) => (state.output += `\n[spawn error] ${err.message}\n`));
-
-    await waitForServer(url, state);
-
+    const url = await startServer(bin, [...common, folder], folder, env, state);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -183,6 +159,50 @@ export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> 
     const e = err instanceof Error ? err : new Error(String(err));
     e.message += `\n--- code-server output (tail) ---\n${tail(logs, 40)}`;
     throw e;
+  }
+}
+
+/** Starts code-server on a free port (retrying if the port was taken meanwhile); returns its URL. */
+async function startServer(
+  bin: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  state: State,
+): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/`;
+    const server = spawn(
+      bin,
+      [
+        '--auth', 'none',
+        '--bind-addr', `127.0.0.1:${port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        '--ignore-last-opened',
+        ...args,
+      ],
+      // detached: its own process group, so close() can kill all of it.
+      { env, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    state.server = server;
+    state.exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+    server.stdout?.setEncoding('utf8').on('data', (d: string) => (state.output += d));
+    server.stderr?.setEncoding('utf8').on('data', (d: string) => (state.output += d));
+    server.once('error', (err) => (state.output += `\n[spawn error] ${err.message}\n`));
+    try {
+      await waitForServer(url, state);
+      return url;
+    } catch (err) {
+      if (attempt < 3 && server.exitCode !== null && /EADDRINUSE/.test(state.output)) {
+        state.output += `\n[port ${port} was taken; retrying]\n`;
+        continue;
+      }
+      throw err;
+    }
   }
 }
 
@@ -244,11 +264,39 @@ interface State {
   browser?: Browser;
 }
 
-/** Workbenches not yet closed, killed synchronously if the process exits. */
+/*
+ * Workbenches not yet closed are killed synchronously if the test process
+ * exits or is stopped by a signal without calling close(): code-server runs in
+ * its own process group, so it would not get a Ctrl-C meant for the tests.
+ */
 const live = new Set<State>();
-process.on('exit', () => {
-  for (const s of live) killSync(s);
-});
+const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function track(state: State): void {
+  if (live.size === 0) for (const sig of EXIT_SIGNALS) process.on(sig, onSignal);
+  live.add(state);
+}
+
+function untrack(state: State): void {
+  live.delete(state);
+  if (live.size === 0) for (const sig of EXIT_SIGNALS) process.removeListener(sig, onSignal);
+}
+
+function killAllSync(): void {
+  for (const s of [...live]) {
+    killSync(s);
+    untrack(s);
+  }
+}
+
+function onSignal(sig: NodeJS.Signals): void {
+  killAllSync(); // also removes this listener
+  // Die of the signal as we would have without us, unless someone else (e.g.
+  // playwright's own handler) is listening and will end the process.
+  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+}
+
+process.on('exit', killAllSync);
 
 function serverEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -271,7 +319,11 @@ async function installVsix(
   extensionsDir: string,
 ): Promise<void> {
   if (!fs.existsSync(vsix)) throw new Error(`no such VSIX: ${vsix}`);
-  const r = await run(bin, ['--install-extension', vsix, '--force', ...common], { env, timeoutMs: 120_000 });
+  const r = await run(bin, ['--install-extension', vsix, '--force', ...common], {
+    env,
+    timeoutMs: 120_000,
+    detached: true,
+  });
   const out = r.stdout + r.stderr;
   const installed = fs.readdirSync(extensionsDir).filter((n) => !n.startsWith('.') && n !== 'extensions.json');
   if (r.code !== 0 || !/successfully installed/i.test(out) || installed.length === 0) {
@@ -334,7 +386,7 @@ async function closeState(state: State): Promise<void> {
     if (!exited) await withTimeout(state.exited ?? Promise.resolve(), 5_000).catch(() => undefined);
   }
   removeDir(state.root);
-  live.delete(state);
+  untrack(state);
 }
 
 /** Last-resort cleanup from process.on('exit'): synchronous only. */
@@ -414,32 +466,48 @@ interface RunResult {
   stderr: string;
 }
 
+/**
+ * Runs a command to completion, collecting its output. detached: own process
+ * group, killed as a group on timeout or exit; otherwise it shares ours (and
+ * so gets a Ctrl-C meant for the tests).
+ */
 function run(
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number },
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number; detached?: boolean },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const detached = opts.detached ?? false;
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const kill = (sig: NodeJS.Signals) => {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      if (detached) signalGroup(child.pid, sig);
+      else signal(child.pid, sig);
+    };
+    let killTimer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       stderr += `\n[timed out after ${opts.timeoutMs / 1000}s]\n`;
-      if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+      kill('SIGTERM');
+      killTimer = setTimeout(() => kill('SIGKILL'), 10_000);
     }, opts.timeoutMs);
-    // If the test process dies meanwhile, do not leave the group behind.
-    const onExit = () => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL');
+    // If the test process exits meanwhile, do not leave the command behind.
+    const onExit = () => kill('SIGKILL');
     process.once('exit', onExit);
-    child.once('error', (err) => {
+    const done = () => {
       clearTimeout(timer);
+      clearTimeout(killTimer);
       process.removeListener('exit', onExit);
+    };
+    child.once('error', (err) => {
+      done();
       reject(err);
     });
     child.once('close', (code) => {
-      clearTimeout(timer);
-      process.removeListener('exit', onExit);
+      done();
       resolve({ code, stdout, stderr });
     });
   });

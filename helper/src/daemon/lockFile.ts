@@ -1,7 +1,8 @@
 // Exclusive ownership of a path for the daemon's lifetime. flock is released by the kernel when the
 // process dies, so a crashed daemon never leaves a lock that blocks the next one (unlike a pid file alone).
 import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { flock, LOCK_EX, LOCK_NB, SyscallError } from '../linux/libc';
+import { flock, LOCK_EX, LOCK_NB } from '../linux/flock';
+import { SyscallError } from '../linux/libc';
 
 export class AlreadyLockedError extends Error {
   constructor(

@@ -1,5 +1,7 @@
-// The only place that touches koffi: libc is loaded once and every function Berth calls is declared here,
-// with failures turned into SyscallError naming the call, its arguments and the errno.
+// The linux layer's foundation: libc loaded once through koffi, and the error type every wrapper throws.
+// Each file beside this one declares the functions of one concern (locks, mounts, namespaces, ...) with
+// `libc.func` and wraps them with `check`, so a failure names the call, its arguments and the errno.
+// Only helper/src/linux may import koffi (ESLint enforces it).
 // koffi's ESM entry needs import.meta, which a CommonJS bundle lacks: take its CommonJS entry, typed by
 // the declarations that come with its ESM one.
 type Koffi = typeof import('koffi', { with: { 'resolution-mode': 'import' } });
@@ -7,7 +9,8 @@ type Koffi = typeof import('koffi', { with: { 'resolution-mode': 'import' } });
 const koffi: Koffi = require('koffi');
 import { constants } from 'node:os';
 
-const libc = koffi.load('libc.so.6');
+export { koffi };
+export const libc = koffi.load('libc.so.6');
 
 const errnoNames = new Map<number, string>(
   Object.entries(constants.errno).map(([name, value]) => [value, name]),
@@ -30,29 +33,9 @@ export class SyscallError extends Error {
   }
 }
 
-/** Calls a libc function that returns -1 on failure, throwing SyscallError with the errno read at once. */
-function check(call: string, args: string, result: number): number {
+/** Checks the result of a libc call that returns -1 on failure, throwing SyscallError with the errno read at once. */
+export function check(call: string, args: string, result: number): number {
   if (result === -1) throw new SyscallError(call, args, koffi.errno());
   return result;
 }
 
-const flockRaw = libc.func('int flock(int fd, int operation)') as (fd: number, op: number) => number;
-
-export const LOCK_SH = 1;
-export const LOCK_EX = 2;
-export const LOCK_NB = 4;
-export const LOCK_UN = 8;
-
-const lockOpNames = (op: number): string =>
-  [
-    op & LOCK_SH ? 'LOCK_SH' : '',
-    op & LOCK_EX ? 'LOCK_EX' : '',
-    op & LOCK_UN ? 'LOCK_UN' : '',
-    op & LOCK_NB ? 'LOCK_NB' : '',
-  ]
-    .filter(Boolean)
-    .join('|');
-
-export function flock(fd: number, operation: number): void {
-  check('flock', `${fd}, ${lockOpNames(operation)}`, flockRaw(fd, operation));
-}
