@@ -78,6 +78,8 @@ cleanup() {
   if [[ $rc -eq 0 ]]; then rm -f "$LOG"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # run STEP-DESCRIPTION CMD...: output to the log; on failure show its tail.
 run() {

@@ -50,7 +50,7 @@ const localRow = (wb: Workbench) => targetsView(wb).locator('.monaco-list-row', 
 
 test('the Berth view shows the local target connected, with the helper version and kernel', { timeout: 180_000 }, async () => {
   await step('berth-view-local-target-connected', async (wb) => {
-    const berthItem = wb.page.locator('.part.activitybar .action-item:has(a.action-label[aria-label^="Berth"])');
+    const berthItem = wb.page.locator('.part.activitybar .action-item:has(a.action-label[aria-label="Berth"])');
     await berthItem.waitFor({ state: 'visible', timeout: 60_000 });
     await berthItem.click();
     await localRow(wb).waitFor({ state: 'visible', timeout: 60_000 });

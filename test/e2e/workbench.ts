@@ -93,7 +93,8 @@ export function codeServerBinary(): Promise<string> {
 
 async function findOrInstallCodeServer(): Promise<string> {
   if (fs.existsSync(INSTALL_SCRIPT)) {
-    const r = await run('bash', [INSTALL_SCRIPT], { timeoutMs: INSTALL_TIMEOUT_MS });
+    // Its stderr is a few progress lines during a fresh install, nothing otherwise.
+    const r = await run('bash', [INSTALL_SCRIPT], { timeoutMs: INSTALL_TIMEOUT_MS, echoStderr: true });
     if (r.code !== 0) {
       throw new Error(`scripts/install-code-server.sh failed (exit ${r.code}):\n${tail(r.stderr, 60)}`);
     }
@@ -291,9 +292,13 @@ function killAllSync(): void {
 
 function onSignal(sig: NodeJS.Signals): void {
   killAllSync(); // also removes this listener
-  // Die of the signal as we would have without us, unless someone else (e.g.
-  // playwright's own handler) is listening and will end the process.
-  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+  if (process.listenerCount(sig) === 0) {
+    process.kill(process.pid, sig); // die of it, as we would have without us
+  } else {
+    // playwright's handler closes its browsers (and, for SIGINT, exits 130);
+    // give it a moment, then make sure the process does end.
+    setTimeout(() => process.exit(128 + (os.constants.signals[sig] ?? 15)), 3_000);
+  }
 }
 
 process.on('exit', killAllSync);
@@ -474,7 +479,7 @@ interface RunResult {
 function run(
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number; detached?: boolean },
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number; detached?: boolean; echoStderr?: boolean },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const detached = opts.detached ?? false;
@@ -482,7 +487,10 @@ function run(
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (opts.echoStderr) process.stderr.write(d);
+    });
     const kill = (sig: NodeJS.Signals) => {
       if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
       if (detached) signalGroup(child.pid, sig);
