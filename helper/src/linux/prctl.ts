@@ -1,0 +1,49 @@
+// Process attributes set through prctl and /proc: no_new_privs, the parent-death signal, the child
+// subreaper flag and the OOM score adjustment. prctl settings are per thread except the subreaper flag
+// (per process); the init stage sets them on its main thread, the one execve keeps.
+import { writeFileSync } from 'node:fs';
+import { SyscallError, check, libc } from './libc';
+import { signalNumber } from './signals';
+
+const PR_SET_PDEATHSIG = 1;
+const PR_SET_CHILD_SUBREAPER = 36;
+const PR_SET_NO_NEW_PRIVS = 38;
+
+const prctlRaw = libc.func('int prctl(int option, ...)') as (option: number, ...typedArgs: unknown[]) => number;
+
+/** prctl(2) with each argument passed as unsigned long; returns its result (-1 with errno set on failure). */
+export function prctl(option: number, ...args: number[]): number {
+  return prctlRaw(option, ...args.flatMap((arg) => ['unsigned long', arg]));
+}
+
+/** Sets no_new_privs: execve can no longer grant privileges (setuid bits, file capabilities). Irreversible. */
+export function setNoNewPrivs(): void {
+  check('prctl', 'PR_SET_NO_NEW_PRIVS, 1', prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+}
+
+/** The signal this thread gets when its parent thread dies (0 or '0' for none); a name like SIGKILL or a number. */
+export function setParentDeathSignal(signal: number | string): void {
+  const number = typeof signal === 'number' || signal === '0' ? Number(signal) : signalNumber(signal);
+  if (!Number.isInteger(number) || number < 0 || number > 64) throw new Error(`unknown signal ${signal}`);
+  check('prctl', `PR_SET_PDEATHSIG, ${number}`, prctl(PR_SET_PDEATHSIG, number));
+}
+
+/** Makes this process adopt its orphaned descendants (instead of PID 1 of its namespace). */
+export function setChildSubreaper(on: boolean): void {
+  check('prctl', `PR_SET_CHILD_SUBREAPER, ${on ? 1 : 0}`, prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0));
+}
+
+/**
+ * Writes /proc/self/oom_score_adj (-1000 to 1000). Going below the lowest value a privileged ancestor set
+ * needs CAP_SYS_RESOURCE; that failure is EACCES.
+ */
+export function writeOomScoreAdj(value: number): void {
+  if (!Number.isInteger(value) || value < -1000 || value > 1000) throw new Error(`oom_score_adj ${value} is not between -1000 and 1000`);
+  try {
+    writeFileSync('/proc/self/oom_score_adj', String(value));
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).errno;
+    if (typeof errno !== 'number') throw error;
+    throw new SyscallError('write', `"/proc/self/oom_score_adj", "${value}"`, -errno);
+  }
+}
