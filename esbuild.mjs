@@ -36,7 +36,8 @@ const extension = {
 
 const helper = {
   ...common,
-  entryPoints: { berth: 'helper/src/main.ts' },
+  // The init stage is its own small bundle: it starts once per container, so it loads only what it runs.
+  entryPoints: { berth: 'helper/src/main.ts', init: 'helper/src/runtime/init/main.ts' },
   outdir: 'dist/helper',
   // Resolved at run time from dist/helper/node_modules, where copyKoffiNatives puts them.
   external: [...common.external, '@koromix/*'],

@@ -17,8 +17,9 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# Debian packages: chromium shows code-server in the end-to-end tests.
-packages=(chromium)
+# Debian packages: chromium shows code-server in the end-to-end tests; busybox-static fills the test
+# containers' root filesystems; runc is the reference the runtime tests and benchmark compare against.
+packages=(chromium busybox-static runc)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

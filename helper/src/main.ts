@@ -1,11 +1,13 @@
 // The `berth` command: picks the subcommand and turns every failure into a one-line message and an exit code.
 import { daemonCommand } from './cli/commands/daemon';
+import { runtimeCommand } from './cli/runtime/runtimeCommand';
 import { versionCommand } from './cli/commands/version';
 import { USAGE, UsageError } from './cli/usage';
 
 const commands: Record<string, (args: string[]) => number | Promise<number>> = {
   version: versionCommand,
   daemon: daemonCommand,
+  runtime: runtimeCommand,
   help: () => {
     process.stdout.write(USAGE);
     return 0;

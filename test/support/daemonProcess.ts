@@ -66,14 +66,27 @@ export async function startDaemon(socketPath: string, rootDir: string, extraArgs
   return daemon;
 }
 
-/** Runs `berth ARGS…` to completion. */
-export function runBerth(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs `berth ARGS…` to completion. The kill after `hangAfterMs` only keeps a broken build from hanging
+ * the suite: it is not a timing assertion, and a test that hits it fails.
+ */
+export function runBerth(
+  args: string[],
+  options: { hangAfterMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(BERTH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BERTH, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
+    const guard = setTimeout(() => {
+      stderr += `\n[test harness: killed after ${options.hangAfterMs ?? 60_000} ms]`;
+      child.kill('SIGKILL');
+    }, options.hangAfterMs ?? 60_000);
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

@@ -10,5 +10,6 @@ Commands:
   daemon [--socket PATH] [--root DIR]
                                    serve the API on a Unix socket
                                    (defaults: /run/berth/berth.sock, /var/lib/berth)
+  runtime COMMAND ...              the runc-compatible OCI runtime ('berth runtime help')
   help                             print this text
 `;

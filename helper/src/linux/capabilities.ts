@@ -143,9 +143,10 @@ function capset(sets: CapsetSets): void {
  * Works before or after a change of user with keep-caps on: a cleared effective set is refilled from the
  * permitted one first so that CAP_SETPCAP can drop the bounding set.
  */
-export function applyCapabilities(sets: CapabilitySets): { skipped: string[] } {
+export function applyCapabilities(sets: CapabilitySets): { skipped: string[]; skippedAmbient: string[] } {
   const last = lastCapability();
   const skipped = new Set<string>();
+  const skippedAmbient: string[] = [];
   const mask = (names: string[] | undefined): bigint => {
     let result = 0n;
     for (const name of names ?? []) {
@@ -170,13 +171,19 @@ export function applyCapabilities(sets: CapabilitySets): { skipped: string[] } {
   check('prctl', 'PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL', prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
   for (let cap = 0; cap <= last; cap++) {
     if (!((ambient >> BigInt(cap)) & 1n)) continue;
+    // The kernel raises an ambient capability only if it is permitted and inheritable; runc warns and goes
+    // on in that case, and so does this (the caller reports what was skipped).
+    if (!((wanted.permitted >> BigInt(cap)) & 1n) || !((wanted.inheritable >> BigInt(cap)) & 1n)) {
+      skippedAmbient.push(capabilityName(cap));
+      continue;
+    }
     check(
       'prctl',
       `PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, ${capabilityName(cap)}`,
       prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0),
     );
   }
-  return { skipped: [...skipped] };
+  return { skipped: [...skipped], skippedAmbient };
 }
 
 /** PR_SET_KEEPCAPS: keep the permitted set across a change from uid 0 to another uid (this thread only). */

@@ -47,3 +47,10 @@ export function writeOomScoreAdj(value: number): void {
     throw new SyscallError('write', `"/proc/self/oom_score_adj", "${value}"`, -errno);
   }
 }
+
+const PR_SET_DUMPABLE = 4;
+
+/** A non-dumpable process's /proc/PID entries (exe, mem, fd) are closed to processes without CAP_SYS_PTRACE. */
+export function setDumpable(on: boolean): void {
+  check('prctl', `PR_SET_DUMPABLE, ${on ? 1 : 0}`, prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0));
+}

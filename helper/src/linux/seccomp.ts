@@ -10,7 +10,6 @@ import { check, koffi, libc } from './libc';
 const SYS_SECCOMP: Partial<Record<NodeJS.Architecture, number>> = { x64: 317, arm64: 277 };
 const SECCOMP_SET_MODE_FILTER = 1;
 const SECCOMP_FILTER_FLAG_TSYNC = 1;
-const PR_SET_NO_NEW_PRIVS = 38;
 const SOCK_FILTER_SIZE = 8;
 const BPF_MAXINSNS = 4096;
 // struct sock_fprog { unsigned short len; struct sock_filter *filter; }: the pointer is 8-aligned.
@@ -19,8 +18,6 @@ const SOCK_FPROG_SIZE = 16;
 // syscall(2) is variadic; every argument is passed as a full register-width value, which is what the
 // kernel reads. The struct goes by pointer (by value fails, as it does for openat2).
 const syscallRaw = libc.func('long syscall(long number, ...)') as (number: number, ...typedArgs: unknown[]) => number;
-// Declared here as well as in prctl.ts so that this module stands alone; both call the same libc function.
-const prctlRaw = libc.func('int prctl(int option, ...)') as (option: number, ...typedArgs: unknown[]) => number;
 
 /**
  * Installs `program` (struct sock_filter[], as compileSeccomp returns it) on the calling thread, or on every
@@ -49,8 +46,3 @@ export function loadSeccompFilter(program: Buffer, flags: number): void {
   }
 }
 
-/** Sets no_new_privs on the calling thread: execve can no longer grant privileges. Irreversible. */
-export function setNoNewPrivs(): void {
-  const ulong = (value: number) => ['unsigned long', value];
-  check('prctl', 'PR_SET_NO_NEW_PRIVS, 1', prctlRaw(PR_SET_NO_NEW_PRIVS, ...ulong(1), ...ulong(0), ...ulong(0), ...ulong(0)));
-}

@@ -1,0 +1,94 @@
+// Reading a bundle: config.json parsed against the OCI schema, the root filesystem located, and every
+// setting this runtime cannot honour refused here, before anything is created, with the field named.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { RuntimeConfig } from './spec/config';
+import { RuntimeError } from './errors';
+
+export interface Bundle {
+  readonly dir: string;
+  readonly rootfs: string;
+  readonly config: RuntimeConfig;
+}
+
+export function loadBundle(bundleDir: string): Bundle {
+  const dir = resolve(bundleDir);
+  const configPath = join(dir, 'config.json');
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (error) {
+    throw new RuntimeError(`cannot read ${configPath}: ${(error as NodeJS.ErrnoException).code ?? error}`, 'invalid');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new RuntimeError(`${configPath} is not valid JSON: ${(error as Error).message}`, 'invalid');
+  }
+  const parsed = RuntimeConfig.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw new RuntimeError(`${configPath} is not a valid OCI runtime configuration:\n  ${problems.join('\n  ')}`, 'invalid');
+  }
+  const config = parsed.data;
+  const rootfs = isAbsolute(config.root.path) ? config.root.path : join(dir, config.root.path);
+  if (!existsSync(rootfs) || !statSync(rootfs).isDirectory()) {
+    throw new RuntimeError(`root.path: ${rootfs} is not a directory`, 'invalid');
+  }
+  refuseUnsupported(config);
+  return { dir, rootfs, config };
+}
+
+/** Settings the spec defines that Berth does not implement yet: refused by name, never ignored. */
+function refuseUnsupported(config: RuntimeConfig): void {
+  const refused: string[] = [];
+  const linux = config.linux ?? {};
+  if (!config.process) refused.push('process: a container without a process cannot be started by this runtime');
+  const namespaces = linux.namespaces ?? [];
+  const types = namespaces.map((ns) => ns.type);
+  const duplicate = types.find((type, i) => types.indexOf(type) !== i);
+  if (duplicate) refused.push(`linux.namespaces: "${duplicate}" is listed twice`);
+  if (types.includes('user') || linux.uidMappings || linux.gidMappings) {
+    refused.push('linux.namespaces: user namespaces are not supported yet (Node.js is multithreaded, and unshare(CLONE_NEWUSER) needs a single-threaded process)');
+  }
+  if (types.includes('time') || linux.timeOffsets) refused.push('linux.namespaces: time namespaces are not supported yet');
+  if (!namespaces.some((ns) => ns.type === 'mount' && !ns.path)) {
+    refused.push('linux.namespaces: this runtime needs a new mount namespace (add {"type": "mount"})');
+  }
+  if ((config.hostname || config.domainname) && !namespaces.some((ns) => ns.type === 'uts')) {
+    refused.push('hostname: setting a hostname needs a uts namespace, or it would change the host\'s');
+  }
+  for (const [i, mount] of (config.mounts ?? []).entries()) {
+    if (mount.uidMappings || mount.gidMappings) refused.push(`mounts[${i}]: id-mapped mounts are not supported yet`);
+  }
+  if (config.hooks && Object.values(config.hooks).some((hooks) => hooks && hooks.length > 0)) {
+    refused.push('hooks: lifecycle hooks are not supported yet');
+  }
+  if (linux.intelRdt) refused.push('linux.intelRdt: Intel RDT is not supported');
+  if (linux.personality) refused.push('linux.personality: not supported yet');
+  if (linux.mountLabel) refused.push('linux.mountLabel: SELinux mount labels are not supported');
+  if (linux.resources?.rdma) refused.push('linux.resources.rdma: not supported');
+  if (linux.resources?.network) refused.push('linux.resources.network: net_cls/net_prio are not supported');
+  const proc = config.process;
+  if (proc?.selinuxLabel) refused.push('process.selinuxLabel: this host has no SELinux support in Berth');
+  if (proc?.apparmorProfile && !apparmorEnabled()) {
+    refused.push(`process.apparmorProfile: "${proc.apparmorProfile}" was asked but AppArmor is not enabled on this host`);
+  } else if (proc?.apparmorProfile) {
+    refused.push('process.apparmorProfile: applying AppArmor profiles is not supported yet');
+  }
+  if (proc?.ioPriority) refused.push('process.ioPriority: not supported yet');
+  if (proc?.scheduler) refused.push('process.scheduler: not supported yet');
+  if (proc?.execCPUAffinity) refused.push('process.execCPUAffinity: not supported yet');
+  if (refused.length > 0) {
+    throw new RuntimeError(`the configuration asks for what this runtime cannot do:\n  ${refused.join('\n  ')}`, 'unsupported');
+  }
+}
+
+function apparmorEnabled(): boolean {
+  try {
+    return readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,32 @@
+// What the runtime hands the init stage: everything it needs, resolved in the runtime's view of the host,
+// so the init only executes. Written as JSON to a 0600 file in the container's state directory.
+import type { NamespaceType } from '../../linux/namespaces';
+import type { RuntimeConfig } from '../spec/config';
+
+export interface InitConfig {
+  /** create: set up a new container and wait for start. exec: join a running one and run a process. */
+  mode: 'create' | 'exec';
+  id: string;
+  config: RuntimeConfig & { process: NonNullable<RuntimeConfig['process']> };
+  rootfs: string;
+  bundle: string;
+  noPivot: boolean;
+  /** create only: the fifo the init blocks on until `start`. */
+  execFifo?: string;
+  consoleSocket?: string;
+  /** How many LISTEN_FDS (fds 3..3+n-1) the container's process receives. */
+  listenFds: number;
+  /** The fd on which the init reports "ready" or an error to the runtime. */
+  syncFd: number;
+  /** Files the init writes "0" into to join the container's cgroup before anything else. */
+  cgroupProcsFiles: string[];
+  /** Namespaces to enter by path (the pid namespace is handled by the runtime before the init starts). */
+  join: Array<{ type: NamespaceType; path: string }>;
+  /** CLONE_NEW* flags to unshare after joining. */
+  unshareFlags: number;
+  /** The compiled seccomp filter (base64 of struct sock_filter[]) and its flags, loaded last before execve. */
+  seccomp?: { program: string; flags: number };
+}
+
+/** One line of JSON the init writes on its sync fd. */
+export type InitMessage = { type: 'ready'; pid: number; warnings: string[] } | { type: 'error'; message: string };

@@ -1,0 +1,73 @@
+// The init stage: a fresh Node process, started by the runtime, that turns itself into the container's
+// process. Everything runs synchronously on the main thread, because namespace changes, the root switch
+// and the seccomp filter apply to the calling thread only, and execve then keeps exactly that thread.
+// Every module is loaded before the root changes; nothing may be required lazily after it.
+import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { joinNamespace, unshare, CLONE_FS } from '../../linux/namespaces';
+import { setDumpable } from '../../linux/prctl';
+import { loadSeccompFilter } from '../../linux/seccomp';
+import { connectUnix } from '../../linux/unixSocket';
+import type { InitConfig, InitMessage } from './initConfig';
+import { applyIdentity, applyLimits, applyNamespaceSettings, execProcess, resolveExecutable, setupTerminal } from './processSetup';
+import { finishRootfs, setupRootfs, switchRoot } from './rootfs';
+
+function main(): void {
+  // First of all: until execve, this process is a host binary (node) inside the container's namespaces.
+  // Non-dumpable, processes in the container cannot open /proc/PID/exe to overwrite it (CVE-2019-5736);
+  // execve of the container's program makes the process dumpable again.
+  setDumpable(false);
+  const configPath = process.env.BERTH_INIT_CONFIG;
+  if (!configPath) {
+    process.stderr.write('berth init: BERTH_INIT_CONFIG is not set; this program is started by berth runtime\n');
+    process.exit(2);
+  }
+  const init = JSON.parse(readFileSync(configPath, 'utf8')) as InitConfig;
+  const report = (message: InitMessage) => writeSync(init.syncFd, `${JSON.stringify(message)}\n`);
+  let ready = false;
+  try {
+    const process_ = init.config.process;
+    // The cgroup first, so that everything the container does from here on is accounted to it.
+    for (const file of init.cgroupProcsFiles) writeFileSync(file, '0');
+    // Paths on the host are opened before any namespace or root changes.
+    const consoleFd = init.consoleSocket ? connectUnix(init.consoleSocket) : undefined;
+    const fifoFd = init.execFifo ? openSync(init.execFifo, 'r+') : undefined;
+
+    if (init.join.some((ns) => ns.type === 'mount')) unshare(CLONE_FS);
+    for (const ns of init.join) joinNamespace(ns.path, ns.type);
+    if (init.unshareFlags) unshare(init.unshareFlags);
+
+    if (init.mode === 'create') {
+      setupRootfs(init);
+      switchRoot(init.rootfs, init.noPivot);
+      finishRootfs(init);
+      applyNamespaceSettings(init.config);
+    }
+    if (process_.terminal) setupTerminal(process_, consoleFd!);
+    applyLimits(process_);
+    const executable = resolveExecutable(process_);
+    // Loading a filter needs CAP_SYS_ADMIN or no_new_privs. Without no_new_privs it goes on before the
+    // capabilities are dropped (as runc does), so the profile must allow what the init does after it.
+    const loadSeccomp = () => init.seccomp && loadSeccompFilter(Buffer.from(init.seccomp.program, 'base64'), init.seccomp.flags);
+    const seccompEarly = init.seccomp !== undefined && !process_.noNewPrivileges;
+    if (seccompEarly) loadSeccomp();
+    const warnings = applyIdentity(process_);
+
+    report({ type: 'ready', pid: process.pid, warnings });
+    ready = true;
+    if (fifoFd !== undefined) {
+      // Opened read-write, so this read blocks until `start` writes (rather than seeing end-of-file).
+      readSync(fifoFd, Buffer.alloc(1));
+      closeSync(fifoFd);
+    }
+    execProcess(executable, process_, init.listenFds, () => {
+      if (!seccompEarly) loadSeccomp();
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (ready) process.stderr.write(`berth init: ${message}\n`);
+    else report({ type: 'error', message });
+    process.exit(ready ? 127 : 1);
+  }
+}
+
+main();

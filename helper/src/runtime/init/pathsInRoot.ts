@@ -1,0 +1,69 @@
+// Resolving paths inside the container's root filesystem from outside it (before pivot_root), so that
+// no symlink in an image can point a mount, a device or a file at the host: every lookup is an openat2
+// with RESOLVE_IN_ROOT (an absolute symlink means the container's root), and the resulting O_PATH fd is
+// what gets mounted on, through its /proc/self/fd link, as runc does.
+import { closeSync } from 'node:fs';
+import { basename, dirname, posix } from 'node:path';
+import {
+  mkdirat,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_PATH,
+  O_WRONLY,
+  openat2,
+  RESOLVE_BENEATH,
+  RESOLVE_IN_ROOT,
+  RESOLVE_NO_MAGICLINKS,
+  RESOLVE_NO_SYMLINKS,
+} from '../../linux/files';
+import { SyscallError } from '../../linux/libc';
+
+const IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+
+/** The magic link through which a path-taking call (mount, mknod, chown) reaches exactly this fd. */
+export function fdPath(fd: number): string {
+  return `/proc/self/fd/${fd}`;
+}
+
+export function openInRoot(rootFd: number, path: string, flags = O_PATH): number {
+  return openat2(rootFd, path, flags, IN_ROOT);
+}
+
+/** Like openInRoot, but undefined when the path does not exist. */
+export function openInRootIfExists(rootFd: number, path: string, flags = O_PATH): number | undefined {
+  try {
+    return openInRoot(rootFd, path, flags);
+  } catch (error) {
+    if (error instanceof SyscallError && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Returns an O_PATH fd for `path` inside the root, creating it when missing: parent directories 0755, and
+ * the last component as a directory or an empty file. Creation never follows a symlink.
+ */
+export function ensureInRoot(rootFd: number, path: string, kind: 'directory' | 'file'): number {
+  const normalised = posix.normalize(`/${path}`);
+  const existing = openInRootIfExists(rootFd, normalised);
+  if (existing !== undefined) return existing;
+  if (normalised === '/') return openInRoot(rootFd, '/');
+  const parent = ensureInRoot(rootFd, dirname(normalised), 'directory');
+  try {
+    const name = basename(normalised);
+    if (kind === 'directory') {
+      try {
+        mkdirat(parent, name, 0o755);
+      } catch (error) {
+        if (!(error instanceof SyscallError && error.code === 'EEXIST')) throw error;
+      }
+    } else {
+      const fd = openat2(parent, name, O_CREAT | O_EXCL | O_WRONLY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, 0o644);
+      closeSync(fd);
+    }
+  } finally {
+    closeSync(parent);
+  }
+  return openInRoot(rootFd, normalised, kind === 'directory' ? O_PATH | O_DIRECTORY : O_PATH);
+}

@@ -1,0 +1,144 @@
+// create: from a bundle to a container whose init has set everything up and waits for `start`.
+// Order matters and mirrors runc: validate everything first, then reserve the id, make the cgroup, spawn
+// the init into its namespaces, wait for "ready", and only then record the state as created. Any failure
+// on the way undoes what was made, so a failed create leaves no container behind.
+import { writeFileSync } from 'node:fs';
+import { arch } from 'node:os';
+import { join } from 'node:path';
+import { openCgroup, type Cgroup } from '../../cgroups';
+import { mkfifo } from '../../linux/files';
+import { NAMESPACES } from '../../linux/namespaces';
+import { compileSeccomp } from '../seccomp/compile';
+import { loadBundle } from '../bundle';
+import { checkContainerId } from '../containerId';
+import { RuntimeError } from '../errors';
+import type { InitConfig } from '../init/initConfig';
+import { readProcStat } from '../state/liveStatus';
+import type { StateStore, StoredState } from '../state/stateStore';
+import { DEFAULT_DEVICE_RULES } from '../spec/defaultSpec';
+import type { Resources, RuntimeConfig } from '../spec/config';
+import { spawnInit } from './spawnInit';
+import { writeFileAtomic } from '../../fs/writeFileAtomic';
+
+export interface CreateOptions {
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot?: boolean;
+  /** Fds to hand the container as LISTEN_FDS (3, 4, …). */
+  listenFds?: number[];
+  /** Where warnings go (settings the kernel would not apply and runc also only warns about). */
+  warn?: (message: string) => void;
+}
+
+export interface CreatedContainer {
+  state: StoredState;
+  /** The init process, while this process is its parent (run waits on it). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Lets this process end without waiting for the container (create, run -d). */
+  detach(): void;
+}
+
+export async function createContainer(store: StateStore, options: CreateOptions): Promise<CreatedContainer> {
+  const id = checkContainerId(options.id);
+  const bundle = loadBundle(options.bundle);
+  const { config } = bundle;
+  const process_ = config.process!;
+  if (process_.terminal && !options.consoleSocket) {
+    throw new RuntimeError('process.terminal is true: a --console-socket is needed to receive the terminal', 'invalid');
+  }
+  if (!process_.terminal && options.consoleSocket) {
+    throw new RuntimeError('--console-socket was given but process.terminal is false', 'invalid');
+  }
+  const seccomp = config.linux?.seccomp ? compileSeccomp(config.linux.seccomp, arch() === 'arm64' ? 'arm64' : 'x64') : undefined;
+
+  const dir = store.reserve(id);
+  const cgroupsPath = config.linux?.cgroupsPath ?? `/berth/${id}`;
+  let cgroup: Cgroup | undefined;
+  const undo = async () => {
+    await cgroup?.destroy().catch(() => undefined);
+    store.remove(id);
+  };
+  try {
+    const state: StoredState = {
+      ociVersion: config.ociVersion,
+      id,
+      status: 'creating',
+      pid: 0,
+      pidStartTime: '',
+      bundle: bundle.dir,
+      rootfs: bundle.rootfs,
+      created: new Date().toISOString(),
+      annotations: config.annotations,
+      cgroupsPath,
+      execFifo: join(dir, 'exec.fifo'),
+    };
+    store.write(state);
+    cgroup = openCgroup(cgroupsPath);
+    cgroup.create(withDefaultDeviceRules(config));
+    mkfifo(state.execFifo!, 0o600);
+
+    const namespaces = config.linux?.namespaces ?? [];
+    const pidNamespace = namespaces.find((ns) => ns.type === 'pid');
+    const listenFds = options.listenFds ?? [];
+    const initConfig: InitConfig = {
+      mode: 'create',
+      id,
+      config: { ...config, process: process_ },
+      rootfs: bundle.rootfs,
+      bundle: bundle.dir,
+      noPivot: options.noPivot ?? false,
+      execFifo: state.execFifo,
+      consoleSocket: options.consoleSocket,
+      listenFds: listenFds.length,
+      syncFd: 3 + listenFds.length,
+      cgroupProcsFiles: cgroup.procsFiles(),
+      join: namespaces.filter((ns) => ns.path && ns.type !== 'pid').map((ns) => ({ type: ns.type, path: ns.path! })),
+      unshareFlags: namespaces
+        .filter((ns) => !ns.path && ns.type !== 'pid')
+        .reduce((flags, ns) => flags | NAMESPACES[ns.type].flag, 0),
+      seccomp: seccomp && { program: seccomp.program.toString('base64'), flags: seccomp.flags },
+    };
+    const configPath = join(dir, 'init.json');
+    writeFileSync(configPath, JSON.stringify(initConfig), { mode: 0o600 });
+
+    const init = spawnInit({
+      configPath,
+      pidNamespace: pidNamespace ? (pidNamespace.path ?? 'new') : undefined,
+      stdio: process_.terminal ? 'ignore' : 'inherit',
+      listenFds,
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      init.child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const message = await init.firstMessage;
+    if (message.type === 'error') {
+      init.child.kill('SIGKILL');
+      throw new RuntimeError(`cannot create container "${id}": ${message.message}`);
+    }
+    for (const warning of message.warnings) options.warn?.(warning);
+    const pid = init.child.pid!;
+    state.pid = pid;
+    state.pidStartTime = readProcStat(pid)?.startTime ?? '';
+    state.status = 'created';
+    store.write(state);
+    if (options.pidFile) writeFileAtomic(options.pidFile, `${pid}`);
+    (init.child.stdio[init.syncFd] as unknown as { destroy(): void }).destroy();
+    // The init lives on without us once the caller detaches: our event loop may then end.
+    return { state, exited, detach: () => init.child.unref() };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}
+
+
+/** The config's device rules, then the defaults and linux.devices allowed, as runc appends them. */
+function withDefaultDeviceRules(config: RuntimeConfig): Resources {
+  const resources = config.linux?.resources ?? {};
+  const fromDevices = (config.linux?.devices ?? [])
+    .filter((device) => device.type !== 'p')
+    .map((device) => ({ allow: true, type: device.type === 'u' ? ('c' as const) : (device.type as 'c' | 'b'), major: device.major, minor: device.minor, access: 'rwm' }));
+  return { ...resources, devices: [...(resources.devices ?? []), ...DEFAULT_DEVICE_RULES, ...fromDevices] };
+}

@@ -1,0 +1,95 @@
+// exec: a new process inside a running container: the same namespaces (joined through /proc/PID/ns),
+// the same cgroup, and the container's process settings (env, cwd, user, capabilities, seccomp) with the
+// caller's changes on top.
+import { rmSync, writeFileSync } from 'node:fs';
+import { arch } from 'node:os';
+import { join } from 'node:path';
+import { openCgroup } from '../../cgroups';
+import { NAMESPACES } from '../../linux/namespaces';
+import { compileSeccomp } from '../seccomp/compile';
+import { loadBundle } from '../bundle';
+import { RuntimeError } from '../errors';
+import type { InitConfig } from '../init/initConfig';
+import type { Process } from '../spec/config';
+import { liveStatus } from '../state/liveStatus';
+import type { StateStore } from '../state/stateStore';
+import { writeFileAtomic } from '../../fs/writeFileAtomic';
+import { spawnInit } from './spawnInit';
+
+export interface ExecOptions {
+  id: string;
+  /** The whole process (runc's --process FILE), or changes to the container's own. */
+  process?: Process;
+  args?: string[];
+  env?: string[];
+  cwd?: string;
+  user?: { uid: number; gid: number };
+  tty?: boolean;
+  consoleSocket?: string;
+  pidFile?: string;
+  warn?: (message: string) => void;
+}
+
+export interface ExecResult {
+  pid: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Lets this process end without waiting for the exec'd process (exec -d). */
+  detach(): void;
+}
+
+export async function execInContainer(store: StateStore, options: ExecOptions): Promise<ExecResult> {
+  const stored = store.read(options.id);
+  const status = liveStatus(stored);
+  if (status !== 'running') throw new RuntimeError(`cannot exec in container "${options.id}": it is ${status}, not running`, 'state');
+  const { config } = loadBundle(stored.bundle);
+  const base = config.process!;
+  const process_: Process = options.process ?? {
+    ...base,
+    args: options.args ?? [],
+    env: [...(base.env ?? []), ...(options.env ?? [])],
+    cwd: options.cwd ?? base.cwd,
+    user: options.user ? { ...base.user, ...options.user, additionalGids: [] } : base.user,
+    terminal: options.tty ?? false,
+  };
+  if (process_.args.length === 0) throw new RuntimeError('exec: no command given', 'invalid');
+  if (process_.terminal && !options.consoleSocket) throw new RuntimeError('exec -t needs --console-socket to hand out the terminal', 'invalid');
+
+  const namespaces = config.linux?.namespaces ?? [];
+  const nsPath = (type: keyof typeof NAMESPACES) => `/proc/${stored.pid}/ns/${NAMESPACES[type].procName}`;
+  const seccomp = config.linux?.seccomp ? compileSeccomp(config.linux.seccomp, arch() === 'arm64' ? 'arm64' : 'x64') : undefined;
+  // Joined in this order: mount last, so that the paths of the others are still the host's.
+  const order = ['cgroup', 'ipc', 'uts', 'network', 'mount'] as const;
+  const initConfig: InitConfig = {
+    mode: 'exec',
+    id: options.id,
+    config: { ...config, process: process_ },
+    rootfs: stored.rootfs,
+    bundle: stored.bundle,
+    noPivot: false,
+    consoleSocket: options.consoleSocket,
+    listenFds: 0,
+    syncFd: 3,
+    cgroupProcsFiles: openCgroup(stored.cgroupsPath).procsFiles(),
+    join: order.filter((type) => namespaces.some((ns) => ns.type === type)).map((type) => ({ type, path: nsPath(type) })),
+    unshareFlags: 0,
+    seccomp: seccomp && { program: seccomp.program.toString('base64'), flags: seccomp.flags },
+  };
+  const configPath = join(store.dirOf(options.id), `exec-${process.pid}-${Date.now()}.json`);
+  writeFileSync(configPath, JSON.stringify(initConfig), { mode: 0o600 });
+  const init = spawnInit({
+    configPath,
+    pidNamespace: namespaces.some((ns) => ns.type === 'pid') ? nsPath('pid') : undefined,
+    stdio: process_.terminal ? 'ignore' : 'inherit',
+    listenFds: [],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    init.child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const message = await init.firstMessage;
+  rmSync(configPath, { force: true });
+  if (message.type === 'error') throw new RuntimeError(`cannot exec in container "${options.id}": ${message.message}`);
+  for (const warning of message.warnings) options.warn?.(warning);
+  if (options.pidFile) writeFileAtomic(options.pidFile, `${init.child.pid}`);
+  (init.child.stdio[init.syncFd] as unknown as { destroy(): void }).destroy();
+  return { pid: init.child.pid!, exited, detach: () => init.child.unref() };
+}

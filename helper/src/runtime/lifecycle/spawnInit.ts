@@ -1,0 +1,95 @@
+// Starting the init stage: a fresh Node process that sets up the container on its main thread and then
+// execve's the container's program. The pid namespace is the one thing the init cannot do for itself
+// (a process cannot move itself into a new pid namespace, and Node aborts if its threads' pid namespace
+// differs), so it is unshared or joined here, on our main thread, for exactly the synchronous tick in
+// which libuv forks the init, and restored at once. See shared/notes/linux-from-node.md.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLONE_NEWPID, setns, unshare } from '../../linux/namespaces';
+import { RuntimeError } from '../errors';
+import type { InitMessage } from '../init/initConfig';
+
+/** The init bundle sits beside the helper bundle; from sources (tests under tsx) it is in dist/helper. */
+export function initScriptPath(): string {
+  const candidates = [join(__dirname, 'init.js'), join(__dirname, '..', '..', '..', '..', 'dist', 'helper', 'init.js')];
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) throw new RuntimeError(`the init bundle is missing (looked for ${candidates.join(', ')}); run npm run build`);
+  return found;
+}
+
+export interface SpawnInitOptions {
+  configPath: string;
+  /** 'new': a new pid namespace; a path: join that one; undefined: stay in ours. */
+  pidNamespace: 'new' | string | undefined;
+  /** What fds 0-2 of the init are: inherited from us, or /dev/null when a terminal will replace them. */
+  stdio: 'inherit' | 'ignore';
+  /** Extra fds passed at 3, 4, … (LISTEN_FDS). */
+  listenFds: number[];
+}
+
+export interface SpawnedInit {
+  child: ChildProcess;
+  syncFd: number;
+  /** Resolves with the init's first message: ready, or the error that stopped it. */
+  firstMessage: Promise<InitMessage>;
+}
+
+export function spawnInit({ configPath, pidNamespace, stdio, listenFds }: SpawnInitOptions): SpawnedInit {
+  const syncFd = 3 + listenFds.length;
+  const stdioOptions: StdioOptions = [stdio, stdio, stdio, ...listenFds, 'pipe'];
+  const env = {
+    // Only what the init needs; the container's environment comes from config.json.
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    BERTH_INIT_CONFIG: configPath,
+  };
+  const args = [initScriptPath()];
+
+  let child: ChildProcess;
+  if (pidNamespace === undefined) {
+    child = spawn(process.execPath, args, { stdio: stdioOptions, env, detached: true });
+  } else {
+    const ownNamespace = openSync('/proc/self/ns/pid', 'r');
+    try {
+      if (pidNamespace === 'new') unshare(CLONE_NEWPID);
+      else {
+        const target = openSync(pidNamespace, 'r');
+        try {
+          setns(target, CLONE_NEWPID, pidNamespace);
+        } finally {
+          closeSync(target);
+        }
+      }
+      try {
+        child = spawn(process.execPath, args, { stdio: stdioOptions, env, detached: true });
+      } finally {
+        setns(ownNamespace, CLONE_NEWPID, '/proc/self/ns/pid (restoring ours)');
+      }
+    } finally {
+      closeSync(ownNamespace);
+    }
+  }
+
+  const sync = child.stdio[syncFd] as NodeJS.ReadableStream;
+  const firstMessage = new Promise<InitMessage>((resolve) => {
+    let buffer = '';
+    let settled = false;
+    const settle = (message: InitMessage) => {
+      if (!settled) {
+        settled = true;
+        resolve(message);
+      }
+    };
+    sync.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const newline = buffer.indexOf('\n');
+      if (newline >= 0) settle(JSON.parse(buffer.slice(0, newline)) as InitMessage);
+    });
+    sync.on('error', () => undefined);
+    child.once('error', (error) => settle({ type: 'error', message: `cannot start the init: ${error.message}` }));
+    child.once('exit', (code, signal) =>
+      settle({ type: 'error', message: `the init exited (${signal ?? `code ${code}`}) before the container was ready` }),
+    );
+  });
+  return { child, syncFd, firstMessage };
+}
