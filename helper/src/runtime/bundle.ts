@@ -62,9 +62,6 @@ function refuseUnsupported(config: RuntimeConfig): void {
   for (const [i, mount] of (config.mounts ?? []).entries()) {
     if (mount.uidMappings || mount.gidMappings) refused.push(`mounts[${i}]: id-mapped mounts are not supported yet`);
   }
-  if (config.hooks && Object.values(config.hooks).some((hooks) => hooks && hooks.length > 0)) {
-    refused.push('hooks: lifecycle hooks are not supported yet');
-  }
   if (linux.intelRdt) refused.push('linux.intelRdt: Intel RDT is not supported');
   if (linux.personality) refused.push('linux.personality: not supported yet');
   if (linux.mountLabel) refused.push('linux.mountLabel: SELinux mount labels are not supported');

@@ -64,7 +64,7 @@ export async function runtimeCommand(argv: string[]): Promise<number> {
     case 'run':
       return create(store, args, true);
     case 'start':
-      startContainer(store, onlyId(args, 'start'));
+      await startContainer(store, onlyId(args, 'start'), warn);
       return 0;
     case 'state':
       process.stdout.write(`${JSON.stringify(containerState(store, onlyId(args, 'state')), null, 2)}\n`);
@@ -78,7 +78,7 @@ export async function runtimeCommand(argv: string[]): Promise<number> {
     case 'delete': {
       const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean', short: 'f' } } });
       if (positionals.length !== 1) throw new UsageError('delete takes one ID');
-      await deleteContainer(store, positionals[0]!, values.force ?? false);
+      await deleteContainer(store, positionals[0]!, values.force ?? false, warn);
       return 0;
     }
     case 'list':
@@ -143,7 +143,7 @@ async function create(store: StateStore, args: string[], run: boolean): Promise<
     created.detach();
     return 0;
   }
-  startContainer(store, id);
+  await startContainer(store, id, warn);
   if (values.detach) {
     created.detach();
     return 0;
@@ -160,7 +160,7 @@ async function create(store: StateStore, args: string[], run: boolean): Promise<
   for (const signal of signals) process.on(signal, forward);
   const { code, signal } = await created.exited;
   for (const s of signals) process.off(s, forward);
-  await deleteContainer(store, id, true);
+  await deleteContainer(store, id, true, warn);
   return exitCodeOf(code, signal);
 }
 

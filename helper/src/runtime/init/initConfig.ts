@@ -24,9 +24,21 @@ export interface InitConfig {
   join: Array<{ type: NamespaceType; path: string }>;
   /** CLONE_NEW* flags to unshare after joining. */
   unshareFlags: number;
+  /** create only: stop after making the namespaces so that the runtime can run its hooks. */
+  pauseForHooks: boolean;
   /** The compiled seccomp filter (base64 of struct sock_filter[]) and its flags, loaded last before execve. */
   seccomp?: { program: string; flags: number };
 }
 
 /** One line of JSON the init writes on its sync fd. */
-export type InitMessage = { type: 'ready'; pid: number; warnings: string[] } | { type: 'error'; message: string };
+export type InitMessage =
+  /** create only, when config.json has hooks: the namespaces exist; the init waits for a RuntimeReply. */
+  | { type: 'namespaces' }
+  | { type: 'ready'; pid: number; warnings: string[] }
+  | { type: 'error'; message: string };
+
+/** The runtime's answer to 'namespaces', once the createRuntime (and prestart) hooks have run. */
+export interface RuntimeReply {
+  /** The OCI state the in-container hooks receive on stdin. */
+  state: object;
+}

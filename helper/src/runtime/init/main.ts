@@ -7,7 +7,8 @@ import { joinNamespace, unshare, CLONE_FS } from '../../linux/namespaces';
 import { setDumpable } from '../../linux/prctl';
 import { loadSeccompFilter } from '../../linux/seccomp';
 import { connectUnix } from '../../linux/unixSocket';
-import type { InitConfig, InitMessage } from './initConfig';
+import { runHooksSync } from '../hooks';
+import type { InitConfig, InitMessage, RuntimeReply } from './initConfig';
 import { applyIdentity, applyLimits, applyNamespaceSettings, execProcess, resolveExecutable, setupTerminal } from './processSetup';
 import { finishRootfs, setupRootfs, switchRoot } from './rootfs';
 
@@ -36,6 +37,15 @@ function main(): void {
     for (const ns of init.join) joinNamespace(ns.path, ns.type);
     if (init.unshareFlags) unshare(init.unshareFlags);
 
+    // Hooks: the runtime runs createRuntime now that the namespaces exist; then createContainer runs here,
+    // in the container's namespaces but before the root switch, so their paths are the runtime's.
+    let hookState: object | undefined;
+    if (init.pauseForHooks) {
+      report({ type: 'namespaces' });
+      hookState = (JSON.parse(readLine(init.syncFd)) as RuntimeReply).state;
+      runHooksSync('createContainer', init.config.hooks, hookState);
+    }
+
     if (init.mode === 'create') {
       setupRootfs(init);
       switchRoot(init.rootfs, init.noPivot);
@@ -59,6 +69,8 @@ function main(): void {
       readSync(fifoFd, Buffer.alloc(1));
       closeSync(fifoFd);
     }
+    // startContainer runs in the container, after the root switch: its path is the container's.
+    if (hookState) runHooksSync('startContainer', init.config.hooks, hookState);
     execProcess(executable, process_, init.listenFds, () => {
       if (!seccompEarly) loadSeccomp();
     });
@@ -68,6 +80,24 @@ function main(): void {
     else report({ type: 'error', message });
     process.exit(ready ? 127 : 1);
   }
+}
+
+/** Reads one line from the sync socket, blocking (the init has nothing else to do meanwhile). */
+function readLine(fd: number): string {
+  const chunk = Buffer.alloc(4096);
+  let text = '';
+  while (!text.includes('\n')) {
+    let count: number;
+    try {
+      count = readSync(fd, chunk);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      throw error;
+    }
+    if (count === 0) throw new Error('the runtime closed the sync socket before answering');
+    text += chunk.toString('utf8', 0, count);
+  }
+  return text.slice(0, text.indexOf('\n'));
 }
 
 main();

@@ -12,7 +12,8 @@ import { compileSeccomp } from '../seccomp/compile';
 import { loadBundle } from '../bundle';
 import { checkContainerId } from '../containerId';
 import { RuntimeError } from '../errors';
-import type { InitConfig } from '../init/initConfig';
+import { runHooks } from '../hooks';
+import type { InitConfig, RuntimeReply } from '../init/initConfig';
 import { readProcStat } from '../state/liveStatus';
 import type { StateStore, StoredState } from '../state/stateStore';
 import { DEFAULT_DEVICE_RULES } from '../spec/defaultSpec';
@@ -73,6 +74,7 @@ export async function createContainer(store: StateStore, options: CreateOptions)
       annotations: config.annotations,
       cgroupsPath,
       execFifo: join(dir, 'exec.fifo'),
+      hooks: config.hooks,
     };
     store.write(state);
     cgroup = openCgroup(cgroupsPath);
@@ -99,6 +101,9 @@ export async function createContainer(store: StateStore, options: CreateOptions)
         .filter((ns) => !ns.path && ns.type !== 'pid')
         .reduce((flags, ns) => flags | NAMESPACES[ns.type].flag, 0),
       seccomp: seccomp && { program: seccomp.program.toString('base64'), flags: seccomp.flags },
+      pauseForHooks: ['prestart', 'createRuntime', 'createContainer', 'startContainer'].some(
+        (kind) => (config.hooks?.[kind as keyof typeof config.hooks]?.length ?? 0) > 0,
+      ),
     };
     const configPath = join(dir, 'init.json');
     writeFileSync(configPath, JSON.stringify(initConfig), { mode: 0o600 });
@@ -112,11 +117,29 @@ export async function createContainer(store: StateStore, options: CreateOptions)
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       init.child.once('exit', (code, signal) => resolve({ code, signal })),
     );
-    const message = await init.firstMessage;
-    if (message.type === 'error') {
+    const fail = (why: string) => {
       init.child.kill('SIGKILL');
-      throw new RuntimeError(`cannot create container "${id}": ${message.message}`);
+      return new RuntimeError(`cannot create container "${id}": ${why}`);
+    };
+    let message = await init.channel.next();
+    if (message.type === 'namespaces') {
+      // The namespaces exist and the root is not switched yet: the moment for the runtime's hooks (a
+      // network hook, say, configures the new network namespace through the pid it is given).
+      state.pid = init.child.pid!;
+      state.pidStartTime = readProcStat(state.pid)?.startTime ?? '';
+      store.write(state);
+      const ociState = { ociVersion: config.ociVersion, id, status: 'creating', pid: state.pid, bundle: bundle.dir, annotations: config.annotations ?? {} };
+      try {
+        await runHooks('prestart', config.hooks, ociState);
+        await runHooks('createRuntime', config.hooks, ociState);
+      } catch (error) {
+        throw fail((error as Error).message);
+      }
+      const reply: RuntimeReply = { state: ociState };
+      init.channel.send(reply);
+      message = await init.channel.next();
     }
+    if (message.type !== 'ready') throw fail(message.type === 'error' ? message.message : `unexpected message ${message.type}`);
     for (const warning of message.warnings) options.warn?.(warning);
     const pid = init.child.pid!;
     state.pid = pid;
@@ -124,7 +147,7 @@ export async function createContainer(store: StateStore, options: CreateOptions)
     state.status = 'created';
     store.write(state);
     if (options.pidFile) writeFileAtomic(options.pidFile, `${pid}`);
-    (init.child.stdio[init.syncFd] as unknown as { destroy(): void }).destroy();
+    init.channel.close();
     // The init lives on without us once the caller detaches: our event loop may then end.
     return { state, exited, detach: () => init.child.unref() };
   } catch (error) {

@@ -73,6 +73,7 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
     join: order.filter((type) => namespaces.some((ns) => ns.type === type)).map((type) => ({ type, path: nsPath(type) })),
     unshareFlags: 0,
     seccomp: seccomp && { program: seccomp.program.toString('base64'), flags: seccomp.flags },
+    pauseForHooks: false,
   };
   const configPath = join(store.dirOf(options.id), `exec-${process.pid}-${Date.now()}.json`);
   writeFileSync(configPath, JSON.stringify(initConfig), { mode: 0o600 });
@@ -85,11 +86,14 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     init.child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const message = await init.firstMessage;
+  const message = await init.channel.next();
   rmSync(configPath, { force: true });
-  if (message.type === 'error') throw new RuntimeError(`cannot exec in container "${options.id}": ${message.message}`);
+  if (message.type !== 'ready') {
+    init.child.kill('SIGKILL');
+    throw new RuntimeError(`cannot exec in container "${options.id}": ${message.type === 'error' ? message.message : message.type}`);
+  }
   for (const warning of message.warnings) options.warn?.(warning);
   if (options.pidFile) writeFileAtomic(options.pidFile, `${init.child.pid}`);
-  (init.child.stdio[init.syncFd] as unknown as { destroy(): void }).destroy();
+  init.channel.close();
   return { pid: init.child.pid!, exited, detach: () => init.child.unref() };
 }

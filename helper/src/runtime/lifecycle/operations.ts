@@ -5,6 +5,7 @@ import { openCgroup } from '../../cgroups';
 import { O_NONBLOCK, O_WRONLY } from '../../linux/files';
 import { signalNumber } from '../../linux/signals';
 import { RuntimeError } from '../errors';
+import { runHooks } from '../hooks';
 import { isAlive, liveStatus } from '../state/liveStatus';
 import type { ContainerStatus, StateStore, StoredState } from '../state/stateStore';
 
@@ -45,8 +46,11 @@ export function listContainers(store: StateStore): OciState[] {
   });
 }
 
-/** start: releases the init waiting on the exec fifo; it then execve's the container's program. */
-export function startContainer(store: StateStore, id: string): OciState {
+/**
+ * start: releases the init waiting on the exec fifo; it then execve's the container's program. The
+ * poststart hooks run after; their failures are warnings, as the spec says.
+ */
+export async function startContainer(store: StateStore, id: string, warn: (message: string) => void = () => undefined): Promise<OciState> {
   const stored = store.read(id);
   const status = liveStatus(stored);
   if (status !== 'created') throw new RuntimeError(`cannot start container "${id}": it is ${status}, not created`, 'state');
@@ -65,7 +69,9 @@ export function startContainer(store: StateStore, id: string): OciState {
   rmSync(stored.execFifo!, { force: true });
   const running: StoredState = { ...stored, status: 'running', execFifo: undefined };
   store.write(running);
-  return containerState(store, id);
+  const state = containerState(store, id);
+  await runHooks('poststart', stored.hooks, state).catch((error: Error) => warn(error.message));
+  return state;
 }
 
 /** kill: sends a signal (name or number, default TERM) to the container's init. */
@@ -87,7 +93,12 @@ export function killContainer(store: StateStore, id: string, signal = 'TERM'): v
  * delete: removes a stopped container (its cgroup and state). A created container is deleted too, as runc
  * does; a running one only with force, which kills it with SIGKILL and waits until its processes are gone.
  */
-export async function deleteContainer(store: StateStore, id: string, force = false): Promise<void> {
+export async function deleteContainer(
+  store: StateStore,
+  id: string,
+  force = false,
+  warn: (message: string) => void = () => undefined,
+): Promise<void> {
   const stored = store.read(id);
   const status = liveStatus(stored);
   if (status === 'running' && !force) {
@@ -98,7 +109,9 @@ export async function deleteContainer(store: StateStore, id: string, force = fal
   }
   // The cgroup is destroyed even when the init is gone: processes it forked may still be there.
   await openCgroup(stored.cgroupsPath).destroy();
+  const finalState = { ...containerState(store, id), status: 'stopped' as const, pid: 0 };
   store.remove(id);
+  await runHooks('poststop', stored.hooks, finalState).catch((error: Error) => warn(error.message));
 }
 
 async function killAndWait(stored: StoredState): Promise<void> {

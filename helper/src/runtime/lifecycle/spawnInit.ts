@@ -31,8 +31,7 @@ export interface SpawnInitOptions {
 export interface SpawnedInit {
   child: ChildProcess;
   syncFd: number;
-  /** Resolves with the init's first message: ready, or the error that stopped it. */
-  firstMessage: Promise<InitMessage>;
+  channel: InitChannel;
 }
 
 export function spawnInit({ configPath, pidNamespace, stdio, listenFds }: SpawnInitOptions): SpawnedInit {
@@ -70,26 +69,60 @@ export function spawnInit({ configPath, pidNamespace, stdio, listenFds }: SpawnI
     }
   }
 
-  const sync = child.stdio[syncFd] as NodeJS.ReadableStream;
-  const firstMessage = new Promise<InitMessage>((resolve) => {
-    let buffer = '';
-    let settled = false;
-    const settle = (message: InitMessage) => {
-      if (!settled) {
-        settled = true;
-        resolve(message);
+  return { child, syncFd, channel: new InitChannel(child, syncFd) };
+}
+
+/**
+ * The runtime's end of the sync socket: JSON lines from the init (namespaces made, ready, error), and
+ * JSON lines to it (go on after the createRuntime hooks). The init's exit before a message counts as an
+ * error message, so a waiting runtime never hangs on a dead init.
+ */
+export class InitChannel {
+  private readonly queue: InitMessage[] = [];
+  private readonly waiting: Array<(message: InitMessage) => void> = [];
+  private buffer = '';
+  private ended: InitMessage | undefined;
+  private readonly socket: NodeJS.ReadWriteStream & { destroy(): void };
+
+  constructor(child: ChildProcess, syncFd: number) {
+    this.socket = child.stdio[syncFd] as unknown as NodeJS.ReadWriteStream & { destroy(): void };
+    this.socket.on('data', (chunk: Buffer) => {
+      this.buffer += chunk.toString();
+      for (let newline = this.buffer.indexOf('\n'); newline >= 0; newline = this.buffer.indexOf('\n')) {
+        this.push(JSON.parse(this.buffer.slice(0, newline)) as InitMessage);
+        this.buffer = this.buffer.slice(newline + 1);
       }
-    };
-    sync.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const newline = buffer.indexOf('\n');
-      if (newline >= 0) settle(JSON.parse(buffer.slice(0, newline)) as InitMessage);
     });
-    sync.on('error', () => undefined);
-    child.once('error', (error) => settle({ type: 'error', message: `cannot start the init: ${error.message}` }));
+    this.socket.on('error', () => undefined);
+    child.once('error', (error) => this.end({ type: 'error', message: `cannot start the init: ${error.message}` }));
     child.once('exit', (code, signal) =>
-      settle({ type: 'error', message: `the init exited (${signal ?? `code ${code}`}) before the container was ready` }),
+      this.end({ type: 'error', message: `the init exited (${signal ?? `code ${code}`}) before the container was ready` }),
     );
-  });
-  return { child, syncFd, firstMessage };
+  }
+
+  next(): Promise<InitMessage> {
+    const queued = this.queue.shift() ?? (this.queue.length === 0 ? this.ended : undefined);
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  send(message: object): void {
+    this.socket.write(`${JSON.stringify(message)}\n`);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private push(message: InitMessage): void {
+    const waiter = this.waiting.shift();
+    if (waiter) waiter(message);
+    else this.queue.push(message);
+  }
+
+  private end(message: InitMessage): void {
+    if (this.ended) return;
+    this.ended = message;
+    for (const waiter of this.waiting.splice(0)) waiter(message);
+  }
 }

@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../fs/writeFileAtomic';
 import { checkContainerId } from '../containerId';
+import type { Hooks } from '../spec/config';
 import { RuntimeError } from '../errors';
 
 export type ContainerStatus = 'creating' | 'created' | 'running' | 'stopped';
@@ -23,6 +24,8 @@ export interface StoredState {
   cgroupsPath: string;
   /** Paths of the exec fifo; present while the container is created and not yet started. */
   execFifo?: string;
+  /** config.json's hooks as they were at create: poststart and poststop run from them. */
+  hooks?: Hooks;
 }
 
 export class StateStore {
