@@ -136,7 +136,8 @@ async function create(store: StateStore, args: string[], run: boolean): Promise<
     pidFile: values['pid-file'],
     consoleSocket: values['console-socket'],
     noPivot: values['no-pivot'],
-    listenFds: [...listenFdsFromEnvironment(), ...Array.from({ length: preserve }, (_, k) => 3 + k)],
+    listenFds: listenFdsFromEnvironment(),
+    preserveFds: preserve,
     warn,
   });
   if (!run) {
@@ -165,10 +166,9 @@ async function create(store: StateStore, args: string[], run: boolean): Promise<
 }
 
 /** systemd socket activation, as runc passes it on: LISTEN_FDS counts fds from 3 when LISTEN_PID is us. */
-function listenFdsFromEnvironment(): number[] {
+function listenFdsFromEnvironment(): number {
   const count = Number(process.env.LISTEN_FDS);
-  if (!count || Number(process.env.LISTEN_PID) !== process.pid) return [];
-  return Array.from({ length: count }, (_, k) => 3 + k);
+  return Number.isInteger(count) && count > 0 && Number(process.env.LISTEN_PID) === process.pid ? count : 0;
 }
 
 function list(store: StateStore, args: string[]): number {

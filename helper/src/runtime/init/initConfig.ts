@@ -14,7 +14,9 @@ export interface InitConfig {
   /** create only: the fifo the init blocks on until `start`. */
   execFifo?: string;
   consoleSocket?: string;
-  /** How many LISTEN_FDS (fds 3..3+n-1) the container's process receives. */
+  /** How many fds after stdio (3..3+n-1) the container's process keeps: LISTEN_FDS and --preserve-fds. */
+  extraFds: number;
+  /** How many of them are systemd socket-activation fds, announced with LISTEN_FDS and LISTEN_PID=1. */
   listenFds: number;
   /** The fd on which the init reports "ready" or an error to the runtime. */
   syncFd: number;

@@ -71,7 +71,7 @@ function main(): void {
     }
     // startContainer runs in the container, after the root switch: its path is the container's.
     if (hookState) runHooksSync('startContainer', init.config.hooks, hookState);
-    execProcess(executable, process_, init.listenFds, () => {
+    execProcess(executable, process_, { extra: init.extraFds, listen: init.listenFds }, () => {
       if (!seccompEarly) loadSeccomp();
     });
   } catch (error) {

@@ -27,8 +27,11 @@ export interface CreateOptions {
   pidFile?: string;
   consoleSocket?: string;
   noPivot?: boolean;
-  /** Fds to hand the container as LISTEN_FDS (3, 4, …). */
-  listenFds?: number[];
+  /** How many socket-activation fds (3, 4, …) to hand on with LISTEN_FDS, as runc does when its own
+   * LISTEN_FDS and LISTEN_PID say it was socket-activated. */
+  listenFds?: number;
+  /** How many fds after stdio (runc's --preserve-fds) to hand on without announcing them. */
+  preserveFds?: number;
   /** Where warnings go (settings the kernel would not apply and runc also only warns about). */
   warn?: (message: string) => void;
 }
@@ -83,7 +86,9 @@ export async function createContainer(store: StateStore, options: CreateOptions)
 
     const namespaces = config.linux?.namespaces ?? [];
     const pidNamespace = namespaces.find((ns) => ns.type === 'pid');
-    const listenFds = options.listenFds ?? [];
+    const listenCount = options.listenFds ?? 0;
+    // Both count from fd 3, so together they are the first max(L, P) fds after stdio.
+    const extraFds = Array.from({ length: Math.max(listenCount, options.preserveFds ?? 0) }, (_, k) => 3 + k);
     const initConfig: InitConfig = {
       mode: 'create',
       id,
@@ -93,8 +98,9 @@ export async function createContainer(store: StateStore, options: CreateOptions)
       noPivot: options.noPivot ?? false,
       execFifo: state.execFifo,
       consoleSocket: options.consoleSocket,
-      listenFds: listenFds.length,
-      syncFd: 3 + listenFds.length,
+      extraFds: extraFds.length,
+      listenFds: listenCount,
+      syncFd: 3 + extraFds.length,
       cgroupProcsFiles: cgroup.procsFiles(),
       join: namespaces.filter((ns) => ns.path && ns.type !== 'pid').map((ns) => ({ type: ns.type, path: ns.path! })),
       unshareFlags: namespaces
@@ -112,7 +118,7 @@ export async function createContainer(store: StateStore, options: CreateOptions)
       configPath,
       pidNamespace: pidNamespace ? (pidNamespace.path ?? 'new') : undefined,
       stdio: process_.terminal ? 'ignore' : 'inherit',
-      listenFds,
+      extraFds,
     });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       init.child.once('exit', (code, signal) => resolve({ code, signal })),

@@ -67,6 +67,7 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
     bundle: stored.bundle,
     noPivot: false,
     consoleSocket: options.consoleSocket,
+    extraFds: 0,
     listenFds: 0,
     syncFd: 3,
     cgroupProcsFiles: openCgroup(stored.cgroupsPath).procsFiles(),
@@ -81,7 +82,7 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
     configPath,
     pidNamespace: namespaces.some((ns) => ns.type === 'pid') ? nsPath('pid') : undefined,
     stdio: process_.terminal ? 'ignore' : 'inherit',
-    listenFds: [],
+    extraFds: [],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     init.child.once('exit', (code, signal) => resolve({ code, signal })),

@@ -19,11 +19,14 @@ export interface OciState {
   rootfs: string;
   created: string;
   annotations?: Record<string, string>;
+  /** Berth's addition, once stopped: whether the kernel's OOM killer killed a process of the container. */
+  oomKilled?: boolean;
 }
 
 export function containerState(store: StateStore, id: string): OciState {
   const stored = store.read(id);
   const status = liveStatus(stored);
+  const oomKilled = status === 'stopped' ? cgroupSawOom(stored.cgroupsPath) : undefined;
   return {
     ociVersion: stored.ociVersion,
     id: stored.id,
@@ -33,7 +36,17 @@ export function containerState(store: StateStore, id: string): OciState {
     rootfs: stored.rootfs,
     created: stored.created,
     ...(stored.annotations ? { annotations: stored.annotations } : {}),
+    ...(oomKilled === undefined ? {} : { oomKilled }),
   };
+}
+
+/** Read from the cgroup, which outlives the processes until delete. */
+function cgroupSawOom(cgroupsPath: string): boolean | undefined {
+  try {
+    return openCgroup(cgroupsPath).oomKilled();
+  } catch {
+    return undefined;
+  }
 }
 
 export function listContainers(store: StateStore): OciState[] {

@@ -24,8 +24,8 @@ export interface SpawnInitOptions {
   pidNamespace: 'new' | string | undefined;
   /** What fds 0-2 of the init are: inherited from us, or /dev/null when a terminal will replace them. */
   stdio: 'inherit' | 'ignore';
-  /** Extra fds passed at 3, 4, … (LISTEN_FDS). */
-  listenFds: number[];
+  /** Extra fds passed at 3, 4, … (LISTEN_FDS, --preserve-fds). */
+  extraFds: number[];
 }
 
 export interface SpawnedInit {
@@ -34,9 +34,9 @@ export interface SpawnedInit {
   channel: InitChannel;
 }
 
-export function spawnInit({ configPath, pidNamespace, stdio, listenFds }: SpawnInitOptions): SpawnedInit {
-  const syncFd = 3 + listenFds.length;
-  const stdioOptions: StdioOptions = [stdio, stdio, stdio, ...listenFds, 'pipe'];
+export function spawnInit({ configPath, pidNamespace, stdio, extraFds }: SpawnInitOptions): SpawnedInit {
+  const syncFd = 3 + extraFds.length;
+  const stdioOptions: StdioOptions = [stdio, stdio, stdio, ...extraFds, 'pipe'];
   const env = {
     // Only what the init needs; the container's environment comes from config.json.
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
