@@ -1,6 +1,7 @@
 // `berth runtime` driven the way tools drive runc, on a busybox bundle made by `berth runtime spec`:
 // each lifecycle transition and each error case, checked through the CLI and on disk.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,3 +173,60 @@ test('error cases: unknown id, duplicate id, bad config.json, bad flags, unknown
   assert.equal(badCommand.code, 2);
   assert.match(badCommand.stderr, /unknown runtime command "teleport"/);
 });
+
+test('the lifecycle behaves as runc\'s does on the same bundle', async () => {
+  // The same steps through both runtimes, each with its own root; what each step returns (exit status
+  // and the state's status) must be the same.
+  const bundle = makeBusyboxBundle((config) => (config.process!.args = ['sleep', '300']));
+  const runcRoot = mkdtempSync(join(tmpdir(), 'runc-root-'));
+  const drivers = {
+    berth: (...args: string[]) => runtime(...args),
+    runc: (...args: string[]) => runCommand('runc', ['--root', runcRoot, ...args]),
+  };
+  const observe = async (drive: (...args: string[]) => Promise<{ code: number | null; stdout: string }>) => {
+    const status = async () => {
+      const result = await drive('state', 'same');
+      return result.code === 0 ? (JSON.parse(result.stdout) as { status: string }).status : `state exit ${result.code === 0 ? 0 : 'nonzero'}`;
+    };
+    const exit = (result: { code: number | null }) => (result.code === 0 ? 'ok' : 'error');
+    const steps: string[] = [];
+    steps.push(`create ${exit(await drive('create', '--bundle', bundle.dir, 'same'))} ${await status()}`);
+    steps.push(`start ${exit(await drive('start', 'same'))} ${await status()}`);
+    steps.push(`start again ${exit(await drive('start', 'same'))}`);
+    steps.push(`delete running ${exit(await drive('delete', 'same'))} ${await status()}`);
+    steps.push(`kill TERM ${exit(await drive('kill', 'same', 'TERM'))}`);
+    steps.push(`kill 9 ${exit(await drive('kill', 'same', '9'))}`);
+    let final = await status();
+    for (let i = 0; i < 200 && final !== 'stopped'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      final = await status();
+    }
+    steps.push(`after kill ${final}`);
+    steps.push(`kill stopped ${exit(await drive('kill', 'same', 'KILL'))}`);
+    steps.push(`delete ${exit(await drive('delete', 'same'))} ${await status()}`);
+    steps.push(`delete unknown ${exit(await drive('delete', 'same'))}`);
+    return steps;
+  };
+  try {
+    const berth = await observe(drivers.berth);
+    const runc = await observe(drivers.runc);
+    assert.deepEqual(berth, runc);
+    assert.deepEqual(berth.slice(0, 2), ['create ok created', 'start ok running']);
+  } finally {
+    await drivers.runc('delete', '--force', 'same');
+    await drivers.berth('delete', '--force', 'same');
+    rmSync(runcRoot, { recursive: true, force: true });
+    bundle.remove();
+  }
+});
+
+function runCommand(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
