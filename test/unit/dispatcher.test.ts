@@ -2,7 +2,7 @@
 // the right JSON-RPC error with a message that says what was wrong, and never stop the dispatcher.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Dispatcher } from '../../helper/src/api/dispatcher';
 import { silentLogger } from '../../helper/src/logging/logger';
 import { ErrorCode, MAX_REQUEST_BYTES, RpcError, type RpcFailure, type RpcSuccess } from '../../helper/src/protocol';

@@ -1,5 +1,5 @@
 // system.*: what a client asks first, to learn which helper it talks to and what the host can do.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CgroupMode = z.enum(['v1', 'v2', 'hybrid', 'none']);
 export type CgroupMode = z.infer<typeof CgroupMode>;

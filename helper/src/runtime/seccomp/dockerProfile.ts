@@ -3,7 +3,7 @@
 // `includes`/`excludes` by architecture, capability and kernel version, and `archMap` lists the
 // architectures to name per host. The engine resolves the template for one container, as moby's
 // setupSeccomp does, and hands the runtime the plain OCI object this returns.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Seccomp } from '../spec/config';
 import { SeccompProfileError } from './profileError';
 import type { SeccompArch } from './syscallTable';

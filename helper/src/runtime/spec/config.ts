@@ -2,7 +2,7 @@
 // bundle's config.json with it gives typed values or errors that name the offending field. Fields the spec
 // defines are all listed here, so that the runtime can honour each or refuse it with a clear error; unknown
 // top-level fields are kept (the spec lets tools add their own) but never acted on.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const uint32 = z.number().int().min(0).max(0xffff_ffff);
 const int64 = z.number().int();
