@@ -95,9 +95,10 @@ export function resolveExecutable(process_: Process): string {
  * execve; signal dispositions and the mask are reset (Node ignores SIGPIPE, and an ignored signal would
  * survive execve); then execve. `beforeExec` loads a late seccomp filter, just before execve.
  */
-export function execProcess(executable: string, process_: Process, listenFds: number, beforeExec: () => void): never {
-  for (let fd = 0; fd < 3 + listenFds; fd++) clearCloexec(fd);
-  markCloexecFrom(3 + listenFds);
+export function execProcess(executable: string, process_: Process, fds: { extra: number; listen: number }, beforeExec: () => void): never {
+  for (let fd = 0; fd < 3 + fds.extra; fd++) clearCloexec(fd);
+  markCloexecFrom(3 + fds.extra);
+  const listenFds = fds.listen;
   resetSignalsForExec();
   const env = [...(process_.env ?? [])];
   if (listenFds > 0) env.push(`LISTEN_FDS=${listenFds}`, 'LISTEN_PID=1');
