@@ -18,8 +18,9 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 # Debian packages: chromium shows code-server in the end-to-end tests; busybox-static fills the test
-# containers' root filesystems; runc is the reference the runtime tests and benchmark compare against.
-packages=(chromium busybox-static runc)
+# containers' root filesystems; runc is the reference the runtime tests and benchmark compare against;
+# golang-github-containers-common ships the default seccomp profile Docker and Podman apply.
+packages=(chromium busybox-static runc golang-github-containers-common)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -18,7 +18,7 @@ import { readProcStat } from '../state/liveStatus';
 import type { StateStore, StoredState } from '../state/stateStore';
 import { DEFAULT_DEVICE_RULES } from '../spec/defaultSpec';
 import type { Resources, RuntimeConfig } from '../spec/config';
-import { spawnInit } from './spawnInit';
+import { spawnInit, type ExitStatus } from './spawnInit';
 import { writeFileAtomic } from '../../fs/writeFileAtomic';
 
 export interface CreateOptions {
@@ -39,7 +39,7 @@ export interface CreateOptions {
 export interface CreatedContainer {
   state: StoredState;
   /** The init process, while this process is its parent (run waits on it). */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<ExitStatus>;
   /** Lets this process end without waiting for the container (create, run -d). */
   detach(): void;
 }
@@ -120,9 +120,6 @@ export async function createContainer(store: StateStore, options: CreateOptions)
       stdio: process_.terminal ? 'ignore' : 'inherit',
       extraFds,
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      init.child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
     const fail = (why: string) => {
       init.child.kill('SIGKILL');
       return new RuntimeError(`cannot create container "${id}": ${why}`);
@@ -155,7 +152,7 @@ export async function createContainer(store: StateStore, options: CreateOptions)
     if (options.pidFile) writeFileAtomic(options.pidFile, `${pid}`);
     init.channel.close();
     // The init lives on without us once the caller detaches: our event loop may then end.
-    return { state, exited, detach: () => init.child.unref() };
+    return { state, exited: init.exited, detach: () => init.child.unref() };
   } catch (error) {
     await undo();
     throw error;

@@ -14,7 +14,7 @@ import type { Process } from '../spec/config';
 import { liveStatus } from '../state/liveStatus';
 import type { StateStore } from '../state/stateStore';
 import { writeFileAtomic } from '../../fs/writeFileAtomic';
-import { spawnInit } from './spawnInit';
+import { spawnInit, type ExitStatus } from './spawnInit';
 
 export interface ExecOptions {
   id: string;
@@ -32,7 +32,7 @@ export interface ExecOptions {
 
 export interface ExecResult {
   pid: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<ExitStatus>;
   /** Lets this process end without waiting for the exec'd process (exec -d). */
   detach(): void;
 }
@@ -84,9 +84,6 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
     stdio: process_.terminal ? 'ignore' : 'inherit',
     extraFds: [],
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    init.child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
   const message = await init.channel.next();
   rmSync(configPath, { force: true });
   if (message.type !== 'ready') {
@@ -96,5 +93,5 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
   for (const warning of message.warnings) options.warn?.(warning);
   if (options.pidFile) writeFileAtomic(options.pidFile, `${init.child.pid}`);
   init.channel.close();
-  return { pid: init.child.pid!, exited, detach: () => init.child.unref() };
+  return { pid: init.child.pid!, exited: init.exited, detach: () => init.child.unref() };
 }

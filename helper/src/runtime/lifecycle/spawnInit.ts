@@ -28,10 +28,17 @@ export interface SpawnInitOptions {
   extraFds: number[];
 }
 
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface SpawnedInit {
   child: ChildProcess;
   syncFd: number;
   channel: InitChannel;
+  /** The container's process (the init execs into it) ends; known while we are its parent. */
+  exited: Promise<ExitStatus>;
 }
 
 export function spawnInit({ configPath, pidNamespace, stdio, extraFds }: SpawnInitOptions): SpawnedInit {
@@ -69,7 +76,8 @@ export function spawnInit({ configPath, pidNamespace, stdio, extraFds }: SpawnIn
     }
   }
 
-  return { child, syncFd, channel: new InitChannel(child, syncFd) };
+  const exited = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, syncFd, channel: new InitChannel(child, syncFd), exited };
 }
 
 /**
