@@ -1,8 +1,8 @@
 // Reading a bundle: config.json parsed against the OCI schema, the root filesystem located, and every
 // setting this runtime cannot honour refused here, before anything is created, with the field named.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { RuntimeConfig } from './spec/config';
+import { isAbsolute, join, posix, resolve } from 'node:path';
+import { RuntimeConfig, type Namespace } from './spec/config';
 import { RuntimeError } from './errors';
 
 export interface Bundle {
@@ -59,6 +59,11 @@ function refuseUnsupported(config: RuntimeConfig): void {
   if ((config.hostname || config.domainname) && !namespaces.some((ns) => ns.type === 'uts')) {
     refused.push('hostname: setting a hostname needs a uts namespace, or it would change the host\'s');
   }
+  refused.push(...refusedSysctls(linux, namespaces));
+  for (const [i, device] of (linux.devices ?? []).entries()) {
+    // Resolved inside the root either way, but "/dev/../etc/x" would put a device node into the image.
+    if (!posix.normalize(device.path).startsWith('/dev/')) refused.push(`linux.devices[${i}].path: "${device.path}" is not under /dev/`);
+  }
   for (const [i, mount] of (config.mounts ?? []).entries()) {
     if (mount.uidMappings || mount.gidMappings) refused.push(`mounts[${i}]: id-mapped mounts are not supported yet`);
   }
@@ -79,6 +84,40 @@ function refuseUnsupported(config: RuntimeConfig): void {
   if (proc?.execCPUAffinity) refused.push('process.execCPUAffinity: not supported yet');
   if (refused.length > 0) {
     throw new RuntimeError(`the configuration asks for what this runtime cannot do:\n  ${refused.join('\n  ')}`, 'unsupported');
+  }
+}
+
+/**
+ * Only sysctls that belong to a namespace the container has of its own may be set (runc's rule): /proc/sys
+ * inside the container is the kernel's, so any other key (vm.swappiness, kernel.pid_max) would change
+ * the host's value, and so would net.* without a network namespace of its own.
+ */
+function refusedSysctls(linux: NonNullable<RuntimeConfig['linux']>, namespaces: Namespace[]): string[] {
+  const ownNamespace = (type: Namespace['type']) =>
+    namespaces.some((ns) => ns.type === type && (ns.path === undefined || !isHostNamespace(ns.path, type === 'network' ? 'net' : type)));
+  const refused: string[] = [];
+  for (const key of Object.keys(linux.sysctl ?? {})) {
+    const name = key.replace(/\//g, '.');
+    let needs: Namespace['type'] | undefined;
+    if (IPC_SYSCTLS.has(name) || name.startsWith('fs.mqueue.')) needs = 'ipc';
+    else if (name.startsWith('net.')) needs = 'network';
+    else if (name === 'kernel.hostname' || name === 'kernel.domainname') needs = 'uts';
+    if (!needs) refused.push(`linux.sysctl: "${key}" is not namespaced: setting it in a container would change it for the whole host`);
+    else if (!ownNamespace(needs)) refused.push(`linux.sysctl: "${key}" needs a ${needs} namespace of the container's own, or it would change the host's`);
+  }
+  return refused;
+}
+
+const IPC_SYSCTLS = new Set(['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced']);
+
+/** Whether a namespace path is the one this process (the host's side) is in. */
+function isHostNamespace(path: string, procName: string): boolean {
+  try {
+    const theirs = statSync(path);
+    const ours = statSync(`/proc/self/ns/${procName}`);
+    return theirs.dev === ours.dev && theirs.ino === ours.ino;
+  } catch {
+    return false; // joining it fails later, with the path named
   }
 }
 

@@ -49,8 +49,9 @@ function main(): void {
     if (init.mode === 'create') {
       setupRootfs(init);
       switchRoot(init.rootfs, init.noPivot);
-      finishRootfs(init);
+      // Sysctls are written through /proc/sys, which readonlyPaths makes read-only: before it, as runc does.
       applyNamespaceSettings(init.config);
+      finishRootfs(init);
     }
     if (process_.terminal) setupTerminal(process_, consoleFd!);
     applyLimits(process_);

@@ -2,7 +2,7 @@
 // no symlink in an image can point a mount, a device or a file at the host: every lookup is an openat2
 // with RESOLVE_IN_ROOT (an absolute symlink means the container's root), and the resulting O_PATH fd is
 // what gets mounted on, through its /proc/self/fd link, as runc does.
-import { closeSync } from 'node:fs';
+import { closeSync, readlinkSync } from 'node:fs';
 import { basename, dirname, posix } from 'node:path';
 import {
   mkdirat,
@@ -42,17 +42,24 @@ export function openInRootIfExists(rootFd: number, path: string, flags = O_PATH)
 
 /**
  * Returns an O_PATH fd for `path` inside the root, creating it when missing: parent directories 0755, and
- * the last component as a directory or an empty file. Creation never follows a symlink.
+ * the last component as a directory or an empty file. Creation never follows a symlink; a dangling symlink
+ * on the way (an image's /etc/resolv.conf -> /run/…, say) is followed inside the root and what it points
+ * to is created there, as runc does.
  */
-export function ensureInRoot(rootFd: number, path: string, kind: 'directory' | 'file'): number {
+export function ensureInRoot(rootFd: number, path: string, kind: 'directory' | 'file', links = 0): number {
   const normalised = posix.normalize(`/${path}`);
   const existing = openInRootIfExists(rootFd, normalised);
   if (existing !== undefined) return existing;
   if (normalised === '/') return openInRoot(rootFd, '/');
-  const parent = ensureInRoot(rootFd, dirname(normalised), 'directory');
+  const parent = ensureInRoot(rootFd, dirname(normalised), 'directory', links);
+  let linkTarget: string | undefined;
   try {
     const name = basename(normalised);
-    if (kind === 'directory') {
+    linkTarget = symlinkIn(parent, name);
+    if (linkTarget !== undefined) {
+      // Relative to where the parent really is inside the root; absolute means the container's root.
+      linkTarget = posix.isAbsolute(linkTarget) ? linkTarget : posix.join(pathInRoot(rootFd, parent) ?? dirname(normalised), linkTarget);
+    } else if (kind === 'directory') {
       try {
         mkdirat(parent, name, 0o755);
       } catch (error) {
@@ -65,5 +72,28 @@ export function ensureInRoot(rootFd: number, path: string, kind: 'directory' | '
   } finally {
     closeSync(parent);
   }
+  if (linkTarget !== undefined) {
+    if (links >= MAX_SYMLINKS) throw new Error(`${normalised}: too many levels of symbolic links`);
+    return ensureInRoot(rootFd, linkTarget, kind, links + 1);
+  }
   return openInRoot(rootFd, normalised, kind === 'directory' ? O_PATH | O_DIRECTORY : O_PATH);
+}
+
+const MAX_SYMLINKS = 40;
+
+/** The target of the symlink `name` in the directory `dirFd`, or undefined when it is not a symlink. */
+function symlinkIn(dirFd: number, name: string): string | undefined {
+  try {
+    return readlinkSync(`${fdPath(dirFd)}/${name}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where an fd opened inside the root is, as a path in the root; undefined if it is not under it (a bind mount from elsewhere). */
+function pathInRoot(rootFd: number, fd: number): string | undefined {
+  const rootPath = readlinkSync(fdPath(rootFd));
+  const path = readlinkSync(fdPath(fd));
+  if (path === rootPath) return '/';
+  return path.startsWith(`${rootPath}/`) ? path.slice(rootPath.length) : undefined;
 }

@@ -24,7 +24,8 @@ export function applyNamespaceSettings(config: RuntimeConfig): void {
     try {
       writeFileSync(`/proc/sys/${key.replace(/\./g, '/')}`, value);
     } catch (error) {
-      throw new Error(`linux.sysctl: ${key}=${value}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(`linux.sysctl: ${key}=${value}: ${code === 'ENOENT' ? 'no such sysctl on this kernel (ENOENT)' : (code ?? error)}`);
     }
   }
 }
