@@ -1,0 +1,141 @@
+// The engine's container description and its image's config turned into the OCI runtime config that
+// `docker run` would give the container (moby's daemon/oci_linux.go and oci/defaults.go), plus the
+// network files to write into the container's directory before it starts.
+import { join, posix } from 'node:path';
+import { checkContainerId } from '../../runtime/containerId';
+import { RuntimeError } from '../../runtime/errors';
+import type { Namespace, RuntimeConfig } from '../../runtime/spec/config';
+import { containerCapabilities } from './capabilities';
+import { containerArgs } from './command';
+import { parseContainerSpec, parseImageConfig, type ContainerSpec, type ImageConfig } from './containerSpec';
+import { defaultDeviceRules, MASKED_PATHS, READONLY_PATHS } from './dockerDefaults';
+import { containerEnv } from './environment';
+import { ContainerConfigError } from './errors';
+import { hostFacts, type HostFacts } from './hostFacts';
+import { containerMounts, NETWORK_FILES } from './mounts';
+import { cleanPath } from './paths';
+import { hostnameFile, hostsFile, resolvConfFile } from './networkFiles';
+import { containerResources } from './resources';
+import { containerSeccomp, parseSecurityOptions } from './securityOptions';
+import { containerSysctls } from './sysctls';
+import { containerRlimits } from './ulimits';
+import { resolveUserInRoot } from './user';
+
+export interface BuildOciConfigInput {
+  /** The container's id: its default hostname is the first 12 characters, its cgroup /berth/<id>. */
+  id: string;
+  spec: ContainerSpec;
+  image: ImageConfig;
+  /** The container's merged root directory on the host; its /etc/passwd and /etc/group are read (inside it). */
+  rootfs: string;
+  /** Where the container's hostname, hosts and resolv.conf files live on the host. */
+  containerDir: string;
+  /** The host's resolv.conf text containers start from; read from the host when absent (see readHostResolvConf). */
+  hostResolvConf?: string;
+  /** Other host facts to use instead of reading them (tests, or a target described from elsewhere). */
+  host?: Partial<HostFacts>;
+}
+
+export interface BuiltOciConfig {
+  config: RuntimeConfig;
+  /** Host path -> content, to write before the container starts (its hostname, hosts and resolv.conf). */
+  files: Record<string, string>;
+}
+
+function containerWorkdir(spec: ContainerSpec, image: ImageConfig): string {
+  const [field, workdir] = spec.workdir ? ['workdir', spec.workdir] : image.WorkingDir ? ['image.WorkingDir', image.WorkingDir] : ['workdir', '/'];
+  if (!posix.isAbsolute(workdir)) throw new ContainerConfigError(field, `the working directory "${workdir}" is invalid, it needs to be an absolute path`);
+  return cleanPath(workdir);
+}
+
+function checkId(id: string): void {
+  try {
+    checkContainerId(id);
+  } catch (error) {
+    if (error instanceof RuntimeError) throw new ContainerConfigError('id', error.message);
+    throw error;
+  }
+}
+
+/** Docker's namespaces: all but user and time of its own, and the host's network with network host. */
+function containerNamespaces(network: ContainerSpec['network']): Namespace[] {
+  return [
+    { type: 'mount' },
+    ...(network === 'host' ? [] : [{ type: 'network' as const }]),
+    { type: 'uts' },
+    { type: 'pid' },
+    { type: 'ipc' },
+    // Docker gives a private cgroup namespace on cgroup v2 hosts and the host's on v1; Berth always gives
+    // one, so that /sys/fs/cgroup shows the container's own cgroup as its root on every layout.
+    { type: 'cgroup' },
+  ];
+}
+
+export function buildOciConfig(input: BuildOciConfigInput): BuiltOciConfig {
+  const spec = parseContainerSpec(input.spec);
+  const image = parseImageConfig(input.image);
+  checkId(input.id);
+  if (spec.init) throw new ContainerConfigError('init', 'an init process (--init) is not supported yet', 'unsupported');
+  const host = hostFacts({ ...input.host, ...(input.hostResolvConf !== undefined ? { resolvConf: input.hostResolvConf } : {}) });
+
+  const network = spec.network ?? 'private';
+  const privileged = spec.privileged === true;
+  const readOnlyRootfs = spec.readOnlyRootfs === true;
+  // On the host's network a container is named like the host unless told otherwise, as in Docker.
+  const hostname = spec.hostname ?? (network === 'host' ? host.hostname : input.id.slice(0, 12));
+  const args = containerArgs(spec, image);
+  const cwd = containerWorkdir(spec, image);
+  const security = parseSecurityOptions(spec.securityOpt);
+  const capabilities = containerCapabilities(spec, host.capabilities);
+  const mounts = containerMounts({ mounts: spec.mounts, containerDir: input.containerDir, readOnlyRootfs, privileged });
+  const resources = containerResources(spec.resources, spec.resources?.cpus !== undefined ? host.cpus : 1);
+  const sysctl = containerSysctls(spec.sysctls, network);
+  const rlimits = containerRlimits(spec.ulimits);
+  const user = resolveUserInRoot(input.rootfs, spec.user ?? image.User ?? '');
+  const seccomp = containerSeccomp(security.seccomp, privileged, {
+    arch: host.arch,
+    kernel: host.kernel,
+    capabilities,
+    defaultTemplate: () => host.seccompTemplate,
+  });
+  const systemPaths = !privileged && !security.unconfinedSystemPaths;
+
+  const config: RuntimeConfig = {
+    ociVersion: '1.2.0',
+    root: { path: input.rootfs, readonly: readOnlyRootfs },
+    hostname,
+    // No domainname: Docker leaves it unset (runc then leaves the kernel's copy alone).
+    mounts,
+    process: {
+      terminal: spec.tty === true,
+      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      args,
+      env: containerEnv({ imageEnv: image.Env, userEnv: spec.env, hostname, tty: spec.tty === true, home: user.home }),
+      cwd,
+      // No inheritable or ambient set (Docker dropped inheritable in 20.10.14, CVE-2022-24769): a non-root
+      // user keeps no capabilities across execve, as under Docker.
+      capabilities: { bounding: capabilities, effective: capabilities, permitted: capabilities },
+      ...(rlimits.length > 0 ? { rlimits } : {}),
+      noNewPrivileges: security.noNewPrivileges,
+      oomScoreAdj: 0,
+    },
+    linux: {
+      namespaces: containerNamespaces(network),
+      cgroupsPath: `/berth/${input.id}`,
+      resources: { ...resources, devices: privileged ? [{ allow: true, access: 'rwm' }] : defaultDeviceRules() },
+      ...(privileged ? { devices: host.devices } : {}),
+      ...(systemPaths ? { maskedPaths: [...MASKED_PATHS], readonlyPaths: [...READONLY_PATHS] } : {}),
+      ...(seccomp ? { seccomp } : {}),
+      ...(Object.keys(sysctl).length > 0 ? { sysctl } : {}),
+    },
+  };
+
+  const contents: Record<(typeof NETWORK_FILES)[number]['name'], () => string> = {
+    hostname: () => hostnameFile(hostname),
+    hosts: () => hostsFile(network, hostname, network === 'host' ? host.hosts : ''),
+    'resolv.conf': () => resolvConfFile(network, host.resolvConf),
+  };
+  const files: Record<string, string> = {};
+  for (const file of NETWORK_FILES) files[join(input.containerDir, file.name)] = contents[file.name]();
+  return { config, files };
+}
