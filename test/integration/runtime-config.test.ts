@@ -3,72 +3,18 @@
 // Mounts and the resolution of paths inside the root are in runtime-mounts.test.ts.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { RuntimeConfig } from '../../helper/src/runtime/spec/config';
 import { makeBusyboxBundle, type TestBundle } from '../support/bundle';
-import { BERTH, runBerth } from '../support/daemonProcess';
+import { runtimeHarness, type Result } from '../support/runtimeHarness';
+import { BERTH } from '../support/daemonProcess';
 
-const root = mkdtempSync(join(tmpdir(), 'berth-config-root-'));
-const detached: string[] = [];
-after(async () => {
-  for (const id of detached) await runBerth(['runtime', '--root', root, 'delete', '--force', id]);
-  rmSync(root, { recursive: true, force: true });
-});
-let serial = 0;
-const nextId = () => `cfg-${process.pid}-${serial++}`;
+const harness = runtimeHarness('cfg');
+const { root, nextId, runBundle, inContainer, runDetached, deleteDetached, detached } = harness;
+after(() => harness.cleanup());
 
-type Result = { code: number | null; stdout: string; stderr: string };
-
-/** `berth runtime run` of a bundle in the foreground (create, start, wait, delete). */
-function runBundle(bundle: TestBundle, extraArgs: string[] = []): Promise<Result> {
-  return runBerth(['runtime', '--root', root, 'run', ...extraArgs, '--bundle', bundle.dir, nextId()]);
-}
-
-/**
- * Runs `sh -c SCRIPT` in a fresh container and returns what it printed. `inspect` sees the bundle's rootfs
- * on the host after the container is gone and before the bundle is removed.
- */
-async function inContainer(
-  script: string,
-  change?: (config: RuntimeConfig) => void,
-  prepare?: (rootfs: string) => void,
-  options: { args?: string[]; inspect?: (rootfs: string) => void } = {},
-): Promise<Result> {
-  const bundle = makeBusyboxBundle((config) => {
-    config.process!.args = ['sh', '-c', script];
-    change?.(config);
-  });
-  prepare?.(bundle.rootfs);
-  try {
-    const result = await runBundle(bundle, options.args);
-    options.inspect?.(bundle.rootfs);
-    return result;
-  } finally {
-    bundle.remove();
-  }
-}
-
-/** `run -d`: the container keeps running after this returns; its pid is the init's on the host. */
-async function runDetached(bundle: TestBundle): Promise<{ id: string; pid: number }> {
-  const id = nextId();
-  const result = await runBerth(['runtime', '--root', root, 'run', '-d', '--bundle', bundle.dir, id]);
-  assert.equal(result.code, 0, result.stderr);
-  detached.push(id);
-  const state = await runBerth(['runtime', '--root', root, 'state', id]);
-  assert.equal(state.code, 0, state.stderr);
-  return { id, pid: (JSON.parse(state.stdout) as { pid: number }).pid };
-}
-
-async function deleteDetached(id: string): Promise<void> {
-  const result = await runBerth(['runtime', '--root', root, 'delete', '--force', id]);
-  assert.equal(result.code, 0, result.stderr);
-  detached.splice(detached.indexOf(id), 1);
-}
-
-/** /proc/PID/mountinfo as [mount point, the whole line] pairs. */
 function mountPoints(text: string): Array<[string, string]> {
   return text
     .trim()

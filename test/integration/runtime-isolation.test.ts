@@ -2,32 +2,17 @@
 // namespaces, mounts, masked paths, capabilities, fds, signal dispositions, seccomp and cgroup limits.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { capabilityNumber } from '../../helper/src/linux/capabilities';
-import type { RuntimeConfig } from '../../helper/src/runtime/spec/config';
 import { makeBusyboxBundle } from '../support/bundle';
+import { runtimeHarness } from '../support/runtimeHarness';
 import { runBerth } from '../support/daemonProcess';
 
-const root = mkdtempSync(join(tmpdir(), 'berth-isolation-root-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-let serial = 0;
-
-/** Runs `sh -c SCRIPT` in a fresh container (berth runtime run) and returns what it printed. */
-async function inContainer(script: string, change?: (config: RuntimeConfig) => void, prepare?: (rootfs: string) => void) {
-  const bundle = makeBusyboxBundle((config) => {
-    config.process!.args = ['sh', '-c', script];
-    change?.(config);
-  });
-  prepare?.(bundle.rootfs);
-  try {
-    return await runBerth(['runtime', '--root', root, 'run', '--bundle', bundle.dir, `iso-${process.pid}-${serial++}`]);
-  } finally {
-    bundle.remove();
-  }
-}
+const harness = runtimeHarness('iso');
+const { root, inContainer } = harness;
+after(() => harness.cleanup());
 
 test('the process is PID 1 of its own PID namespace and sees only its own processes', async () => {
   const result = await inContainer('echo $$; ls /proc | grep -c "^[0-9]"');

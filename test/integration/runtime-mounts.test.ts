@@ -2,50 +2,19 @@
 // security property behind them: every path the runtime creates or mounts on is resolved inside the
 // container's root, so a symlink in an image (absolute or full of "..") can never lead to the host.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { RuntimeConfig } from '../../helper/src/runtime/spec/config';
-import { makeBusyboxBundle, type TestBundle } from '../support/bundle';
-import { runBerth } from '../support/daemonProcess';
+import { makeBusyboxBundle } from '../support/bundle';
+import { runtimeHarness } from '../support/runtimeHarness';
 
-const root = mkdtempSync(join(tmpdir(), 'berth-mounts-root-'));
-const detached: string[] = [];
+const harness = runtimeHarness('mnt');
+const { inContainer, runDetached, deleteDetached } = harness;
 const hostDirs: string[] = [];
 after(async () => {
-  for (const id of detached) await runBerth(['runtime', '--root', root, 'delete', '--force', id]);
-  rmSync(root, { recursive: true, force: true });
+  await harness.cleanup();
   for (const dir of hostDirs) rmSync(dir, { recursive: true, force: true });
 });
-let serial = 0;
-const nextId = () => `mnt-${process.pid}-${serial++}`;
-
-type Result = { code: number | null; stdout: string; stderr: string };
-
-/**
- * Runs `sh -c SCRIPT` in a fresh container (berth runtime run) and returns what it printed. `inspect` sees
- * the bundle's rootfs on the host after the container is gone and before the bundle is removed.
- */
-async function inContainer(
-  script: string,
-  change?: (config: RuntimeConfig) => void,
-  prepare?: (rootfs: string) => void,
-  options: { args?: string[]; inspect?: (rootfs: string) => void } = {},
-): Promise<Result> {
-  const bundle = makeBusyboxBundle((config) => {
-    config.process!.args = ['sh', '-c', script];
-    change?.(config);
-  });
-  prepare?.(bundle.rootfs);
-  try {
-    const result = await runBerth(['runtime', '--root', root, 'run', ...(options.args ?? []), '--bundle', bundle.dir, nextId()]);
-    options.inspect?.(bundle.rootfs);
-    return result;
-  } finally {
-    bundle.remove();
-  }
-}
 
 /** A directory on the host, removed at the end. `name` makes it /tmp/berth-escape-<pid>-<name>. */
 function hostDir(name: string): string {
@@ -70,22 +39,6 @@ const mountLine = (mountinfo: string, point: string) => mountinfo.split('\n').fi
 async function waitFor(path: string): Promise<void> {
   for (let i = 0; i < 1000 && !existsSync(path); i++) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.ok(existsSync(path), `${path} did not appear`);
-}
-
-async function runDetached(bundle: TestBundle): Promise<{ id: string; pid: number }> {
-  const id = nextId();
-  const result = await runBerth(['runtime', '--root', root, 'run', '-d', '--bundle', bundle.dir, id]);
-  assert.equal(result.code, 0, result.stderr);
-  detached.push(id);
-  const state = await runBerth(['runtime', '--root', root, 'state', id]);
-  assert.equal(state.code, 0, state.stderr);
-  return { id, pid: (JSON.parse(state.stdout) as { pid: number }).pid };
-}
-
-async function deleteDetached(id: string): Promise<void> {
-  const result = await runBerth(['runtime', '--root', root, 'delete', '--force', id]);
-  assert.equal(result.code, 0, result.stderr);
-  detached.splice(detached.indexOf(id), 1);
 }
 
 // 12. Mounts
