@@ -343,10 +343,11 @@ test('hostname without a uts namespace is refused, and the host\'s hostname is u
   assert.equal(readFileSync('/proc/sys/kernel/hostname', 'utf8'), hostname);
 });
 
-test('user and time namespaces are refused with a message naming linux.namespaces', async () => {
+test('time namespaces, and user namespaces without id mappings, are refused with a message naming the field', async () => {
+  // User namespaces with mappings work: see runtime-userns.test.ts.
   const user = await inContainer('true', (config) => config.linux!.namespaces!.push({ type: 'user' }));
   assert.equal(user.code, 1);
-  assert.match(user.stderr, /linux\.namespaces: user namespaces are not supported yet/);
+  assert.match(user.stderr, /linux\.uidMappings: a user namespace needs id mappings/);
   const time = await inContainer('true', (config) => config.linux!.namespaces!.push({ type: 'time' }));
   assert.equal(time.code, 1);
   assert.match(time.stderr, /linux\.namespaces: time namespaces are not supported yet/);

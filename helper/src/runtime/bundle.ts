@@ -1,8 +1,8 @@
 // Reading a bundle: config.json parsed against the OCI schema, the root filesystem located, and every
 // setting this runtime cannot honour refused here, before anything is created, with the field named.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, posix, resolve } from 'node:path';
-import { RuntimeConfig, type Namespace } from './spec/config';
+import { dirname, isAbsolute, join, posix, resolve } from 'node:path';
+import { RuntimeConfig, type IdMapping, type Namespace } from './spec/config';
 import { RuntimeError } from './errors';
 
 export interface Bundle {
@@ -37,7 +37,65 @@ export function loadBundle(bundleDir: string): Bundle {
     throw new RuntimeError(`root.path: ${rootfs} is not a directory`, 'invalid');
   }
   refuseUnsupported(config);
+  refuseUnreachableRootfs(config, rootfs);
   return { dir, rootfs, config };
+}
+
+/**
+ * A user namespace is made by the runtime's shim and mapped from linux.uidMappings/gidMappings, which
+ * must then map the container's root (the shim becomes root inside before the init starts).
+ */
+function refusedUserNamespace(linux: NonNullable<RuntimeConfig['linux']>, namespaces: Namespace[]): string[] {
+  const user = namespaces.find((ns) => ns.type === 'user');
+  if (!user) {
+    return linux.uidMappings || linux.gidMappings
+      ? ['linux.uidMappings/gidMappings: id mappings are given but linux.namespaces has no user namespace ({"type": "user"})']
+      : [];
+  }
+  if (user.path) return ['linux.namespaces: joining an existing user namespace by path is not supported yet'];
+  const refused: string[] = [];
+  for (const key of ['uidMappings', 'gidMappings'] as const) {
+    const mappings = linux[key] ?? [];
+    if (mappings.length === 0) refused.push(`linux.${key}: a user namespace needs id mappings, and none are given`);
+    else if (mappedRoot(mappings) === undefined) refused.push(`linux.${key}: the container's ${key === 'uidMappings' ? 'uid' : 'gid'} 0 (root) is not mapped`);
+    if (mappings.length > 340) refused.push(`linux.${key}: the kernel takes at most 340 mappings, ${mappings.length} are given`);
+    if (mappings.some((m) => m.size === 0)) refused.push(`linux.${key}: a mapping of size 0`);
+  }
+  return refused;
+}
+
+/** The host id that the container's id 0 maps to. */
+function mappedRoot(mappings: IdMapping[]): number | undefined {
+  const mapping = mappings.find((m) => m.containerID === 0);
+  return mapping && mapping.hostID;
+}
+
+/**
+ * With a user namespace the init is not host root: it reaches the rootfs only if every directory above
+ * it lets the mapped root search it (as with runc). Refused up front with the directory named, rather
+ * than failing inside the init with a bare EACCES.
+ */
+function refuseUnreachableRootfs(config: RuntimeConfig, rootfs: string): void {
+  const linux = config.linux ?? {};
+  if (!(linux.namespaces ?? []).some((ns) => ns.type === 'user')) return;
+  const uid = mappedRoot(linux.uidMappings!)!;
+  const gid = mappedRoot(linux.gidMappings!)!;
+  const mapped = (id: number, mappings: IdMapping[]) => mappings.some((m) => id >= m.hostID && id < m.hostID + m.size);
+  for (let dir = dirname(rootfs); ; dir = dirname(dir)) {
+    const stat = statSync(dir);
+    // Capabilities in the namespace apply to an inode whose owner and group are both mapped.
+    const searchable =
+      (mapped(stat.uid, linux.uidMappings!) && mapped(stat.gid, linux.gidMappings!)) ||
+      (stat.uid === uid ? stat.mode & 0o100 : stat.gid === gid ? stat.mode & 0o010 : stat.mode & 0o001);
+    if (!searchable) {
+      throw new RuntimeError(
+        `root.path: ${rootfs} cannot be reached from the container's user namespace: ${dir} (mode ${(stat.mode & 0o7777).toString(8)}, owner ${stat.uid}:${stat.gid}) ` +
+          `does not let the container's root (host uid ${uid}, gid ${gid}) search it; make it searchable (chmod o+x) or move the bundle`,
+        'invalid',
+      );
+    }
+    if (dir === '/') break;
+  }
 }
 
 /** Settings the spec defines that Berth does not implement yet: refused by name, never ignored. */
@@ -49,9 +107,7 @@ function refuseUnsupported(config: RuntimeConfig): void {
   const types = namespaces.map((ns) => ns.type);
   const duplicate = types.find((type, i) => types.indexOf(type) !== i);
   if (duplicate) refused.push(`linux.namespaces: "${duplicate}" is listed twice`);
-  if (types.includes('user') || linux.uidMappings || linux.gidMappings) {
-    refused.push('linux.namespaces: user namespaces are not supported yet (Node.js is multithreaded, and unshare(CLONE_NEWUSER) needs a single-threaded process)');
-  }
+  refused.push(...refusedUserNamespace(linux, namespaces));
   if (types.includes('time') || linux.timeOffsets) refused.push('linux.namespaces: time namespaces are not supported yet');
   if (!namespaces.some((ns) => ns.type === 'mount' && !ns.path)) {
     refused.push('linux.namespaces: this runtime needs a new mount namespace (add {"type": "mount"})');

@@ -1,7 +1,8 @@
 // /dev inside the container: the devices every container gets (as runc and Docker give them), those that
 // linux.devices asks for, and the standard symlinks. Created with mknod under a parent resolved inside the
 // root, so a symlink in the image cannot make us create a device node on the host.
-import { chownSync, chmodSync, closeSync, fstatSync, symlinkSync } from 'node:fs';
+import { chownSync, chmodSync, closeSync, fstatSync, statSync, symlinkSync } from 'node:fs';
+import { mount, MS_BIND } from '../../linux/mount';
 import { basename, dirname } from 'node:path';
 import { makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../../linux/files';
 import { SyscallError } from '../../linux/libc';
@@ -17,11 +18,38 @@ export const DEFAULT_DEVICES: Device[] = [
   { type: 'c', path: '/dev/tty', major: 5, minor: 0, fileMode: 0o666, uid: 0, gid: 0 },
 ];
 
-export function createDevices(rootFd: number, requested: readonly Device[]): void {
+/** `bindFromHost`: in a user namespace mknod is not allowed; the host's nodes are bound in, as runc does. */
+export function createDevices(rootFd: number, requested: readonly Device[], bindFromHost = false): void {
   // A device the config names replaces the default at the same path.
   const byPath = new Map<string, Device>();
   for (const device of [...DEFAULT_DEVICES, ...requested]) byPath.set(device.path, device);
-  for (const device of byPath.values()) createDevice(rootFd, device);
+  for (const device of byPath.values()) {
+    if (bindFromHost && device.type !== 'p') bindDevice(rootFd, device);
+    else createDevice(rootFd, device);
+  }
+}
+
+/** The host's node at the same path bound onto an empty file (its owner and mode are the host's). */
+function bindDevice(rootFd: number, device: Device): void {
+  const where = `linux.devices ${device.path}`;
+  let stat;
+  try {
+    stat = statSync(device.path);
+  } catch (error) {
+    throw new Error(`${where}: in a user namespace devices are bound from the host, and the host has none there (${(error as NodeJS.ErrnoException).code})`);
+  }
+  const typeBits = device.type === 'b' ? S_IFBLK : S_IFCHR;
+  if ((stat.mode & 0o170000) !== typeBits || (device.major !== undefined && stat.rdev !== makedev(device.major, device.minor ?? 0))) {
+    throw new Error(`${where}: in a user namespace devices are bound from the host, and the host's ${device.path} is a different device`);
+  }
+  const target = ensureInRoot(rootFd, device.path, 'file');
+  try {
+    mount(device.path, fdPath(target), null, MS_BIND);
+  } catch (error) {
+    throw new Error(`${where}: ${(error as Error).message}`);
+  } finally {
+    closeSync(target);
+  }
 }
 
 function createDevice(rootFd: number, device: Device): void {

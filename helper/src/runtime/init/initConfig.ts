@@ -1,5 +1,6 @@
 // What the runtime hands the init stage: everything it needs, resolved in the runtime's view of the host,
-// so the init only executes. Written as JSON to a 0600 file in the container's state directory.
+// so the init only executes. Written as JSON to a 0600 file in the container's state directory, which
+// the runtime opens and hands to the init as an fd (see spawnInit).
 import type { NamespaceType } from '../../linux/namespaces';
 import type { RuntimeConfig } from '../spec/config';
 
@@ -22,6 +23,9 @@ export interface InitConfig {
   syncFd: number;
   /** Files the init writes "0" into to join the container's cgroup before anything else. */
   cgroupProcsFiles: string[];
+  /** The container has a user namespace: the shim joined the cgroup already (the init, mapped, may not
+   * write host cgroup files), and devices, cgroup and sysfs mounts are bound from the host. */
+  userNamespace: boolean;
   /** Namespaces to enter by path (the pid namespace is handled by the runtime before the init starts). */
   join: Array<{ type: NamespaceType; path: string }>;
   /** CLONE_NEW* flags to unshare after joining. */
@@ -37,6 +41,10 @@ export type InitMessage =
   /** create only, when config.json has hooks: the namespaces exist; the init waits for a RuntimeReply. */
   | { type: 'namespaces' }
   | { type: 'ready'; pid: number; warnings: string[] }
+  /** From the user namespace shim: the user namespace exists and waits for its mappings. */
+  | { type: 'userns' }
+  /** From the user namespace shim: the init was forked into the pid namespace, with this host pid. */
+  | { type: 'forked'; pid: number }
   | { type: 'error'; message: string };
 
 /** The runtime's answer to 'namespaces', once the createRuntime (and prestart) hooks have run. */

@@ -2,11 +2,10 @@
 // process. Everything runs synchronously on the main thread, because namespace changes, the root switch
 // and the seccomp filter apply to the calling thread only, and execve then keeps exactly that thread.
 // Every module is loaded before the root changes; nothing may be required lazily after it.
-import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { joinNamespace, unshare, CLONE_FS } from '../../linux/namespaces';
 import { setDumpable } from '../../linux/prctl';
 import { loadSeccompFilter } from '../../linux/seccomp';
-import { connectUnix } from '../../linux/unixSocket';
 import { runHooksSync } from '../hooks';
 import type { InitConfig, InitMessage, RuntimeReply } from './initConfig';
 import { applyIdentity, applyLimits, applyNamespaceSettings, execProcess, resolveExecutable, setupTerminal } from './processSetup';
@@ -17,21 +16,24 @@ function main(): void {
   // Non-dumpable, processes in the container cannot open /proc/PID/exe to overwrite it (CVE-2019-5736);
   // execve of the container's program makes the process dumpable again.
   setDumpable(false);
-  const configPath = process.env.BERTH_INIT_CONFIG;
-  if (!configPath) {
-    process.stderr.write('berth init: BERTH_INIT_CONFIG is not set; this program is started by berth runtime\n');
+  // The config, exec fifo and console socket come as fds opened by the runtime (see spawnInit).
+  const fdsVar = process.env.BERTH_INIT_FDS;
+  if (!fdsVar) {
+    process.stderr.write('berth init: BERTH_INIT_FDS is not set; this program is started by berth runtime\n');
     process.exit(2);
   }
-  const init = JSON.parse(readFileSync(configPath, 'utf8')) as InitConfig;
+  const fds = JSON.parse(fdsVar) as { config: number; execFifo: number; console: number };
+  const init = JSON.parse(readFileSync(fds.config, 'utf8')) as InitConfig;
+  closeSync(fds.config);
   const report = (message: InitMessage) => writeSync(init.syncFd, `${JSON.stringify(message)}\n`);
   let ready = false;
   try {
     const process_ = init.config.process;
     // The cgroup first, so that everything the container does from here on is accounted to it.
-    for (const file of init.cgroupProcsFiles) writeFileSync(file, '0');
-    // Paths on the host are opened before any namespace or root changes.
-    const consoleFd = init.consoleSocket ? connectUnix(init.consoleSocket) : undefined;
-    const fifoFd = init.execFifo ? openSync(init.execFifo, 'r+') : undefined;
+    // (With a user namespace, the shim joined it while still host root.)
+    if (!init.userNamespace) for (const file of init.cgroupProcsFiles) writeFileSync(file, '0');
+    const consoleFd = fds.console >= 0 ? fds.console : undefined;
+    const fifoFd = fds.execFifo >= 0 ? fds.execFifo : undefined;
 
     if (init.join.some((ns) => ns.type === 'mount')) unshare(CLONE_FS);
     for (const ns of init.join) joinNamespace(ns.path, ns.type);

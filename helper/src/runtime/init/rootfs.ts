@@ -25,6 +25,7 @@ import {
 } from '../../linux/mount';
 import type { Mount } from '../spec/config';
 import { createDevices, createDevSymlinks } from './devices';
+import { lockableFlags, MS_ATIME_MASK } from '../../linux/statvfs';
 import type { InitConfig } from './initConfig';
 import { parseMountOptions } from './mountOptions';
 import { ensureInRoot, fdPath, openInRoot } from './pathsInRoot';
@@ -45,7 +46,7 @@ export function setupRootfs(init: InitConfig): void {
     for (const [index, entry] of mounts.entries()) mountOne(rootFd, entry, index, init);
     const dev = mounts.find((m) => m.destination === '/dev');
     const devIsBind = dev !== undefined && parseMountOptions(dev.options, 'mounts').bind;
-    if (!devIsBind) createDevices(rootFd, linux.devices ?? []);
+    if (!devIsBind) createDevices(rootFd, linux.devices ?? [], init.userNamespace);
     createDevSymlinks(rootFd);
   } finally {
     closeSync(rootFd);
@@ -62,6 +63,9 @@ function mountOne(rootFd: number, entry: Mount, index: number, init: InitConfig)
       mountBind(rootFd, entry, options, init);
     } else if (type === 'cgroup' || type === 'cgroup2') {
       mountCgroup(rootFd, entry, options.flags, init);
+    } else if (type === 'sysfs' && init.userNamespace && !ownNamespace(init, 'network')) {
+      // sysfs may be mounted only by the owner of the network namespace: the host's /sys bound in (runc).
+      mountBind(rootFd, { ...entry, source: '/sys' }, { ...options, bind: true, recursive: true, flags: options.flags | MS_BIND | MS_REC }, init);
     } else {
       if (!type) throw new Error('type is missing');
       const target = ensureInRoot(rootFd, entry.destination, 'directory');
@@ -103,10 +107,29 @@ function mountBind(rootFd: number, entry: Mount, options: ReturnType<typeof pars
   if (options.flags & ~(MS_BIND | MS_REC)) {
     const mounted = openInRoot(rootFd, entry.destination);
     try {
-      mount(null, fdPath(mounted), null, (options.flags & ~MS_REC) | MS_BIND | MS_REMOUNT);
+      remountBind(fdPath(mounted), (options.flags & ~MS_REC) | MS_BIND | MS_REMOUNT);
     } finally {
       closeSync(mounted);
     }
+  }
+}
+
+/** Whether the container has a namespace of this type of its own (made, not joined). */
+function ownNamespace(init: InitConfig, type: string): boolean {
+  return (init.config.linux?.namespaces ?? []).some((ns) => ns.type === type && !ns.path);
+}
+
+/**
+ * A bind remount. In a user namespace, the flags a mount had when it came from the host (nosuid, nodev,
+ * noexec, ro, atime) are locked and a remount that would clear one fails with EPERM: then retried with
+ * the locked ones kept, as runc does.
+ */
+function remountBind(path: string, flags: number, data: string | null = null): void {
+  try {
+    mount(null, path, null, flags, data);
+  } catch (error) {
+    if (!(error instanceof SyscallError && error.code === 'EPERM')) throw error;
+    mount(null, path, null, (flags & ~MS_ATIME_MASK) | lockableFlags(path), data);
   }
 }
 
@@ -117,12 +140,13 @@ function mountBind(rootFd: number, entry: Mount, options: ReturnType<typeof pars
  */
 function mountCgroup(rootFd: number, entry: Mount, flags: number, init: InitConfig): void {
   const hierarchies = hostCgroupHierarchies();
-  const ownCgroupNamespace = (init.config.linux?.namespaces ?? []).some((ns) => ns.type === 'cgroup' && !ns.path);
+  // In a user namespace cgroup v1 cannot be mounted: the container's cgroup directories are bound in.
+  const ownCgroupNamespace = ownNamespace(init, 'cgroup') && !init.userNamespace;
   const target = ensureInRoot(rootFd, entry.destination, 'directory');
   try {
     const unifiedOnly = hierarchies.length === 1 && hierarchies[0]!.name === '';
     if (unifiedOnly) {
-      mountHierarchy(hierarchies[0]!, fdPath(target), flags, ownCgroupNamespace, init);
+      mountHierarchy(hierarchies[0]!, fdPath(target), flags, ownCgroupNamespace, init, rootFd, entry.destination);
       return;
     }
     mount('tmpfs', fdPath(target), 'tmpfs', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'mode=755');
@@ -132,7 +156,7 @@ function mountCgroup(rootFd: number, entry: Mount, flags: number, init: InitConf
   for (const hierarchy of hierarchies) {
     const sub = ensureInRoot(rootFd, join(entry.destination, hierarchy.name), 'directory');
     try {
-      mountHierarchy(hierarchy, fdPath(sub), flags, ownCgroupNamespace, init);
+      mountHierarchy(hierarchy, fdPath(sub), flags, ownCgroupNamespace, init, rootFd, join(entry.destination, hierarchy.name));
     } finally {
       closeSync(sub);
     }
@@ -175,7 +199,7 @@ function hostCgroupHierarchies(): Hierarchy[] {
   return result;
 }
 
-function mountHierarchy(hierarchy: Hierarchy, target: string, flags: number, ownNamespace: boolean, init: InitConfig): void {
+function mountHierarchy(hierarchy: Hierarchy, target: string, flags: number, ownNamespace: boolean, init: InitConfig, rootFd: number, destination: string): void {
   const mountFlags = (flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   if (ownNamespace) {
     mount(hierarchy.fsType, target, hierarchy.fsType, mountFlags, hierarchy.fsType === 'cgroup' ? hierarchy.controllers : null);
@@ -187,7 +211,13 @@ function mountHierarchy(hierarchy: Hierarchy, target: string, flags: number, own
     .find((dir) => dir.startsWith(`${hierarchy.mountPoint}/`) || dir === hierarchy.mountPoint);
   const source = ownPath ?? hierarchy.mountPoint;
   mount(source, target, null, MS_BIND | MS_REC);
-  mount(null, target, null, MS_BIND | MS_REMOUNT | mountFlags);
+  // The remount must reach the new mount, not the directory under it that `target` (an fd) still names.
+  const mounted = openInRoot(rootFd, destination);
+  try {
+    remountBind(fdPath(mounted), MS_BIND | MS_REMOUNT | mountFlags);
+  } finally {
+    closeSync(mounted);
+  }
 }
 
 /** Switches the root: pivot_root and detach the old root, or (--no-pivot) move the rootfs onto / and chroot. */
@@ -232,7 +262,7 @@ function makeReadonly(path: string, recursive: boolean): void {
     statSync(path);
     // "/" is already a bind mount of the rootfs; any other path is first bound onto itself.
     if (path !== '/') mount(path, path, null, MS_BIND | (recursive ? MS_REC : 0));
-    mount(null, path, null, MS_BIND | MS_REMOUNT | MS_RDONLY | (recursive ? MS_REC : 0));
+    remountBind(path, MS_BIND | MS_REMOUNT | MS_RDONLY | (recursive ? MS_REC : 0));
   } catch (error) {
     if (isMissing(error)) return;
     throw new Error(`${path === '/' ? 'root.readonly' : `linux.readonlyPaths: ${path}`}: ${(error as Error).message}`);

@@ -86,6 +86,8 @@ export async function createContainer(store: StateStore, options: CreateOptions)
 
     const namespaces = config.linux?.namespaces ?? [];
     const pidNamespace = namespaces.find((ns) => ns.type === 'pid');
+    // A new user namespace is made (and mapped) by the shim that starts the init: see spawnInit.
+    const userNamespace = namespaces.some((ns) => ns.type === 'user');
     const listenCount = options.listenFds ?? 0;
     // Both count from fd 3, so together they are the first max(L, P) fds after stdio.
     const extraFds = Array.from({ length: Math.max(listenCount, options.preserveFds ?? 0) }, (_, k) => 3 + k);
@@ -102,9 +104,10 @@ export async function createContainer(store: StateStore, options: CreateOptions)
       listenFds: listenCount,
       syncFd: 3 + extraFds.length,
       cgroupProcsFiles: cgroup.procsFiles(),
-      join: namespaces.filter((ns) => ns.path && ns.type !== 'pid').map((ns) => ({ type: ns.type, path: ns.path! })),
+      userNamespace,
+      join: namespaces.filter((ns) => ns.path && ns.type !== 'pid' && ns.type !== 'user').map((ns) => ({ type: ns.type, path: ns.path! })),
       unshareFlags: namespaces
-        .filter((ns) => !ns.path && ns.type !== 'pid')
+        .filter((ns) => !ns.path && ns.type !== 'pid' && ns.type !== 'user')
         .reduce((flags, ns) => flags | NAMESPACES[ns.type].flag, 0),
       seccomp: seccomp && { program: seccomp.program.toString('base64'), flags: seccomp.flags },
       pauseForHooks: ['prestart', 'createRuntime', 'createContainer', 'startContainer'].some(
@@ -114,21 +117,27 @@ export async function createContainer(store: StateStore, options: CreateOptions)
     const configPath = join(dir, 'init.json');
     writeFileSync(configPath, JSON.stringify(initConfig), { mode: 0o600 });
 
-    const init = spawnInit({
+    const init = await spawnInit({
       configPath,
       pidNamespace: pidNamespace ? (pidNamespace.path ?? 'new') : undefined,
       stdio: process_.terminal ? 'ignore' : 'inherit',
       extraFds,
+      execFifo: state.execFifo,
+      consoleSocket: options.consoleSocket,
+      userNamespace: userNamespace
+        ? { uidMappings: config.linux!.uidMappings!, gidMappings: config.linux!.gidMappings!, cgroupProcsFiles: cgroup.procsFiles() }
+        : undefined,
     });
     const fail = (why: string) => {
       init.child.kill('SIGKILL');
+      if (init.pid !== init.child.pid) killQuietly(init.pid);
       return new RuntimeError(`cannot create container "${id}": ${why}`);
     };
     let message = await init.channel.next();
     if (message.type === 'namespaces') {
       // The namespaces exist and the root is not switched yet: the moment for the runtime's hooks (a
       // network hook, say, configures the new network namespace through the pid it is given).
-      state.pid = init.child.pid!;
+      state.pid = init.pid;
       state.pidStartTime = readProcStat(state.pid)?.startTime ?? '';
       store.write(state);
       const ociState = { ociVersion: config.ociVersion, id, status: 'creating', pid: state.pid, bundle: bundle.dir, annotations: config.annotations ?? {} };
@@ -144,7 +153,7 @@ export async function createContainer(store: StateStore, options: CreateOptions)
     }
     if (message.type !== 'ready') throw fail(message.type === 'error' ? message.message : `unexpected message ${message.type}`);
     for (const warning of message.warnings) options.warn?.(warning);
-    const pid = init.child.pid!;
+    const pid = init.pid;
     state.pid = pid;
     state.pidStartTime = readProcStat(pid)?.startTime ?? '';
     state.status = 'created';
@@ -167,4 +176,13 @@ function withDefaultDeviceRules(config: RuntimeConfig): Resources {
     .filter((device) => device.type !== 'p')
     .map((device) => ({ allow: true, type: device.type === 'u' ? ('c' as const) : (device.type as 'c' | 'b'), major: device.major, minor: device.minor, access: 'rwm' }));
   return { ...resources, devices: [...(resources.devices ?? []), ...DEFAULT_DEVICE_RULES, ...fromDevices] };
+}
+
+/** The init behind the user namespace shim, when the shim itself is killed on a failure. */
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }

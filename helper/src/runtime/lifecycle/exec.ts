@@ -59,6 +59,9 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
   const seccomp = config.linux?.seccomp ? compileSeccomp(config.linux.seccomp, arch() === 'arm64' ? 'arm64' : 'x64') : undefined;
   // Joined in this order: mount last, so that the paths of the others are still the host's.
   const order = ['cgroup', 'ipc', 'uts', 'network', 'mount'] as const;
+  // The user namespace (and with it the pid namespace) is joined by the shim that starts the init.
+  const userNamespace = namespaces.some((ns) => ns.type === 'user');
+  const cgroupProcsFiles = openCgroup(stored.cgroupsPath).procsFiles();
   const initConfig: InitConfig = {
     mode: 'exec',
     id: options.id,
@@ -70,7 +73,8 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
     extraFds: 0,
     listenFds: 0,
     syncFd: 3,
-    cgroupProcsFiles: openCgroup(stored.cgroupsPath).procsFiles(),
+    cgroupProcsFiles,
+    userNamespace,
     join: order.filter((type) => namespaces.some((ns) => ns.type === type)).map((type) => ({ type, path: nsPath(type) })),
     unshareFlags: 0,
     seccomp: seccomp && { program: seccomp.program.toString('base64'), flags: seccomp.flags },
@@ -78,20 +82,29 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
   };
   const configPath = join(store.dirOf(options.id), `exec-${process.pid}-${Date.now()}.json`);
   writeFileSync(configPath, JSON.stringify(initConfig), { mode: 0o600 });
-  const init = spawnInit({
-    configPath,
-    pidNamespace: namespaces.some((ns) => ns.type === 'pid') ? nsPath('pid') : undefined,
-    stdio: process_.terminal ? 'ignore' : 'inherit',
-    extraFds: [],
-  });
+  let init: Awaited<ReturnType<typeof spawnInit>>;
+  try {
+    init = await spawnInit({
+      configPath,
+      pidNamespace: namespaces.some((ns) => ns.type === 'pid') ? nsPath('pid') : undefined,
+      stdio: process_.terminal ? 'ignore' : 'inherit',
+      extraFds: [],
+      consoleSocket: options.consoleSocket,
+      userNamespace: userNamespace ? { join: nsPath('user'), cgroupProcsFiles } : undefined,
+    });
+  } catch (error) {
+    rmSync(configPath, { force: true });
+    throw new RuntimeError(`cannot exec in container "${options.id}": ${(error as Error).message}`);
+  }
   const message = await init.channel.next();
   rmSync(configPath, { force: true });
   if (message.type !== 'ready') {
     init.child.kill('SIGKILL');
+    if (init.pid !== init.child.pid) process.kill(init.pid, 'SIGKILL');
     throw new RuntimeError(`cannot exec in container "${options.id}": ${message.type === 'error' ? message.message : message.type}`);
   }
   for (const warning of message.warnings) options.warn?.(warning);
-  if (options.pidFile) writeFileAtomic(options.pidFile, `${init.child.pid}`);
+  if (options.pidFile) writeFileAtomic(options.pidFile, `${init.pid}`);
   init.channel.close();
-  return { pid: init.child.pid!, exited: init.exited, detach: () => init.child.unref() };
+  return { pid: init.pid, exited: init.exited, detach: () => init.child.unref() };
 }

@@ -4,11 +4,15 @@
 // differs), so it is unshared or joined here, on our main thread, for exactly the synchronous tick in
 // which libuv forks the init, and restored at once. See shared/notes/linux-from-node.md.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { O_RDWR } from '../../linux/files';
 import { CLONE_NEWPID, setns, unshare } from '../../linux/namespaces';
+import { connectUnix } from '../../linux/unixSocket';
 import { RuntimeError } from '../errors';
 import type { InitMessage } from '../init/initConfig';
+import type { IdMapping } from '../spec/config';
+import { USER_NAMESPACE_SHIM } from './userNamespaceShim';
 
 /** The init bundle sits beside the helper bundle; from sources (tests under tsx) it is in dist/helper. */
 export function initScriptPath(): string {
@@ -26,6 +30,16 @@ export interface SpawnInitOptions {
   stdio: 'inherit' | 'ignore';
   /** Extra fds passed at 3, 4, … (LISTEN_FDS, --preserve-fds). */
   extraFds: number[];
+  /** create: the exec fifo, opened here and handed on as an fd (the init may not be able to open it). */
+  execFifo?: string;
+  /** The console socket, connected here and handed on as an fd, for the same reason. */
+  consoleSocket?: string;
+  /**
+   * The container has a user namespace: the init is started through the Perl shim (userNamespaceShim.ts),
+   * which joins the cgroup as host root (these procs files), then makes the user namespace (mapped here
+   * with these mappings) or joins the one at `join`, and the pid namespace, before exec'ing the init.
+   */
+  userNamespace?: { uidMappings: IdMapping[]; gidMappings: IdMapping[]; cgroupProcsFiles: string[] } | { join: string; cgroupProcsFiles: string[] };
 }
 
 export interface ExitStatus {
@@ -39,18 +53,92 @@ export interface SpawnedInit {
   channel: InitChannel;
   /** The container's process (the init execs into it) ends; known while we are its parent. */
   exited: Promise<ExitStatus>;
+  /** The host pid of the init (the container's process): the child's, or, behind the user namespace
+   * shim with a pid namespace, the shim's child's. */
+  pid: number;
 }
 
-export function spawnInit({ configPath, pidNamespace, stdio, extraFds }: SpawnInitOptions): SpawnedInit {
+/**
+ * Starts the init. Its config file, the exec fifo and the console socket are opened here and passed as
+ * fds after the sync fd (config, then fifo, then console), announced in BERTH_INIT_FDS: an init in a user
+ * namespace is not host root and could not open them itself.
+ */
+export async function spawnInit(options: SpawnInitOptions): Promise<SpawnedInit> {
+  const { pidNamespace, stdio, extraFds, userNamespace } = options;
   const syncFd = 3 + extraFds.length;
-  const stdioOptions: StdioOptions = [stdio, stdio, stdio, ...extraFds, 'pipe'];
-  const env = {
-    // Only what the init needs; the container's environment comes from config.json.
-    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    BERTH_INIT_CONFIG: configPath,
-  };
-  const args = [initScriptPath()];
+  const passed: number[] = [];
+  let child: ChildProcess;
+  try {
+    const configFd = openSync(options.configPath, 'r');
+    passed.push(configFd);
+    const fifoFd = options.execFifo === undefined ? undefined : openSync(options.execFifo, O_RDWR);
+    if (fifoFd !== undefined) passed.push(fifoFd);
+    const consoleFd = options.consoleSocket === undefined ? undefined : connectUnix(options.consoleSocket);
+    if (consoleFd !== undefined) passed.push(consoleFd);
+    const at = (fd: number | undefined) => (fd === undefined ? -1 : syncFd + 1 + passed.indexOf(fd));
+    const stdioOptions: StdioOptions = [stdio, stdio, stdio, ...extraFds, 'pipe', ...passed];
+    const env: Record<string, string> = {
+      // Only what the init needs; the container's environment comes from config.json.
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      BERTH_INIT_FDS: JSON.stringify({ config: at(configFd), execFifo: at(fifoFd), console: at(consoleFd) }),
+    };
+    if (userNamespace) {
+      Object.assign(env, {
+        BERTH_SHIM_SYNC_FD: `${syncFd}`,
+        BERTH_SHIM_CGROUP: userNamespace.cgroupProcsFiles.join('\n'),
+        BERTH_SHIM_USERNS: 'join' in userNamespace ? userNamespace.join : '',
+        BERTH_SHIM_PIDNS: pidNamespace ?? '',
+      });
+      // perl is looked up in PATH (perl-base is Essential on Debian).
+      child = spawn('perl', ['-e', USER_NAMESPACE_SHIM, '--', process.execPath, initScriptPath()], { stdio: stdioOptions, env, detached: true });
+    } else {
+      child = spawnNode(initScriptPath(), pidNamespace, stdioOptions, env);
+    }
+  } finally {
+    for (const fd of passed) closeSync(fd);
+  }
+  const exited = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const channel = new InitChannel(child, syncFd);
+  const spawned: SpawnedInit = { child, syncFd, channel, exited, pid: child.pid ?? 0 };
+  if (userNamespace) {
+    try {
+      spawned.pid = await settleUserNamespace(spawned, userNamespace, pidNamespace !== undefined);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+  }
+  return spawned;
+}
 
+/** The runtime's part of the shim's steps: map the new user namespace, learn the forked init's pid. */
+async function settleUserNamespace(init: SpawnedInit, userNamespace: NonNullable<SpawnInitOptions['userNamespace']>, forks: boolean): Promise<number> {
+  const expect = async (type: 'userns' | 'forked') => {
+    const message = await init.channel.next();
+    if (message.type === type) return message;
+    throw new RuntimeError(message.type === 'error' ? message.message : `the user namespace shim sent ${message.type}, not ${type}`);
+  };
+  if (!('join' in userNamespace)) {
+    await expect('userns');
+    const lines = (mappings: IdMapping[]) => mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+    const pid = init.child.pid!;
+    // As runc does when it is root: setgroups stays "allow" (the container may set its groups), and the
+    // host-side root may map any ranges. Each map is written once, in one write, as the kernel requires.
+    try {
+      writeFileSync(`/proc/${pid}/uid_map`, lines(userNamespace.uidMappings));
+      writeFileSync(`/proc/${pid}/gid_map`, lines(userNamespace.gidMappings));
+    } catch (error) {
+      throw new RuntimeError(`writing the user namespace's id mappings: ${(error as Error).message}`);
+    }
+    init.channel.send({ type: 'mapped' });
+  }
+  if (!forks) return init.child.pid!;
+  const forked = await expect('forked');
+  return (forked as { pid: number }).pid;
+}
+
+function spawnNode(script: string, pidNamespace: string | undefined, stdioOptions: StdioOptions, env: Record<string, string>): ChildProcess {
+  const args = [script];
   let child: ChildProcess;
   if (pidNamespace === undefined) {
     child = spawn(process.execPath, args, { stdio: stdioOptions, env, detached: true });
@@ -76,8 +164,7 @@ export function spawnInit({ configPath, pidNamespace, stdio, extraFds }: SpawnIn
     }
   }
 
-  const exited = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, syncFd, channel: new InitChannel(child, syncFd), exited };
+  return child;
 }
 
 /**
