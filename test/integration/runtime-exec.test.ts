@@ -50,7 +50,7 @@ describe('exec into a running container', () => {
   });
 
   test('env, cwd and user apply; the exit code comes back; only fds 0-2 are open', async () => {
-    const result = await runtime('exec', '--cwd', '/tmp', '-e', 'EXTRA=1', '--user', '1000:1000', 'target', 'sh', '-c', 'pwd; id -u; id -g; echo $FROM_CONFIG $EXTRA; ls /proc/$$/fd | tr "\\n" " "; exit 7');
+    const result = await runtime('exec', '--cwd', '/tmp', '-e', 'EXTRA=1', '--user', '1000:1000', 'target', 'sh', '-c', 'pwd; id -u; id -g; echo $FROM_CONFIG $EXTRA; ls /proc/$$/fd > /dev/shm/fds; tr "\\n" " " < /dev/shm/fds; exit 7');
     assert.equal(result.code, 7, result.stderr);
     assert.equal(result.stdout, '/tmp\n1000\n1000\nyes 1\n0 1 2 ');
   });
@@ -78,7 +78,7 @@ describe('exec into a running container', () => {
 });
 
 test('LISTEN_FDS: socket-activation fds reach the container with LISTEN_FDS and LISTEN_PID=1', async () => {
-  const bundle = makeBusyboxBundle((config) => (config.process!.args = ['sh', '-c', 'echo $LISTEN_FDS $LISTEN_PID; cat <&3; ls /proc/$$/fd | tr "\\n" " "']));
+  const bundle = makeBusyboxBundle((config) => (config.process!.args = ['sh', '-c', 'echo $LISTEN_FDS $LISTEN_PID; cat <&3; ls /proc/$$/fd > /dev/shm/fds; tr "\\n" " " < /dev/shm/fds']));
   const payload = join(tmp, 'activation');
   writeFileSync(payload, 'from fd 3\n');
   try {
@@ -99,7 +99,7 @@ test('LISTEN_FDS: socket-activation fds reach the container with LISTEN_FDS and 
 });
 
 test('--preserve-fds hands on fds without announcing them', async () => {
-  const bundle = makeBusyboxBundle((config) => (config.process!.args = ['sh', '-c', 'echo "[$LISTEN_FDS]"; ls /proc/$$/fd | tr "\\n" " "']));
+  const bundle = makeBusyboxBundle((config) => (config.process!.args = ['sh', '-c', 'echo "[$LISTEN_FDS]"; ls /proc/$$/fd > /dev/shm/fds; tr "\\n" " " < /dev/shm/fds']));
   try {
     const child = spawn('sh', ['-c', `exec 3</dev/null 4</dev/null; exec ${BERTH} runtime --root ${root} run --preserve-fds 2 --bundle ${bundle.dir} preserved`], {
       stdio: ['ignore', 'pipe', 'pipe'],
