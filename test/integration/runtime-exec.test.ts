@@ -2,7 +2,7 @@
 // command line that tools use after create.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -49,10 +49,23 @@ describe('exec into a running container', () => {
     assert.equal(cgroup, readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((line) => line.includes(':pids:'))!.replace(/:[^:]*$/, ':/'));
   });
 
-  test('env, cwd and user apply; the exit code comes back; only fds 0-2 are open', async () => {
-    const result = await runtime('exec', '--cwd', '/tmp', '-e', 'EXTRA=1', '--user', '1000:1000', 'target', 'sh', '-c', 'pwd; id -u; id -g; echo $FROM_CONFIG $EXTRA; ls /proc/$$/fd > /dev/shm/fds; tr "\\n" " " < /dev/shm/fds; exit 7');
+  test('env, cwd and user apply; the exit code comes back', async () => {
+    const result = await runtime('exec', '--cwd', '/tmp', '-e', 'EXTRA=1', '--user', '1000:1000', 'target', 'sh', '-c', 'pwd; id -u; id -g; echo $FROM_CONFIG $EXTRA; exit 7');
     assert.equal(result.code, 7, result.stderr);
-    assert.equal(result.stdout, '/tmp\n1000\n1000\nyes 1\n0 1 2 ');
+    assert.equal(result.stdout, '/tmp\n1000\n1000\nyes 1\n');
+  });
+
+  test('the exec\'d process has only fds 0, 1 and 2', async () => {
+    const pidFile = join(tmp, 'exec.pid');
+    const result = await runtime('exec', '-d', '--pid-file', pidFile, 'target', 'sleep', '300');
+    assert.equal(result.code, 0, result.stderr);
+    const execPid = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      assert.deepEqual(fdsOf(execPid), [0, 1, 2]);
+      assert.equal(readFileSync(`/proc/${execPid}/cmdline`, 'utf8'), 'sleep\u0000300\u0000');
+    } finally {
+      process.kill(execPid, 'SIGKILL');
+    }
   });
 
   test('--process FILE gives the whole process', async () => {
@@ -77,38 +90,51 @@ describe('exec into a running container', () => {
   });
 });
 
+/**
+ * A process's open fds, read from the host: listing /proc/PID/fd from outside adds no fd to the process
+ * (a shell listing its own would count the listing's, or a pipeline's).
+ */
+function fdsOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b);
+}
+
+/** `run -d` through a shell that first runs `shellPrefix` (opening fds, setting LISTEN_*); returns the container's pid. */
+async function runDetachedWithFds(bundle: TestBundle, id: string, shellPrefix: string, runArgs: string[] = []): Promise<number> {
+  const child = spawn('sh', ['-c', `${shellPrefix} exec ${BERTH} runtime --root ${root} run -d ${runArgs.join(' ')} --bundle ${bundle.dir} ${id}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, stderr);
+  return (await stateOf(id)).pid as number;
+}
+
 test('LISTEN_FDS: socket-activation fds reach the container with LISTEN_FDS and LISTEN_PID=1', async () => {
-  const bundle = makeBusyboxBundle((config) => (config.process!.args = ['sh', '-c', 'echo $LISTEN_FDS $LISTEN_PID; cat <&3; ls /proc/$$/fd > /dev/shm/fds; tr "\\n" " " < /dev/shm/fds']));
+  const bundle = makeBusyboxBundle((config) => (config.process!.args = ['sleep', '300']));
   const payload = join(tmp, 'activation');
   writeFileSync(payload, 'from fd 3\n');
   try {
     // The shell opens fd 3 and execs berth with LISTEN_PID set to its own pid, which berth then has.
-    const child = spawn('sh', ['-c', `exec 3<${payload}; LISTEN_PID=$$ LISTEN_FDS=1 exec ${BERTH} runtime --root ${root} run --bundle ${bundle.dir} activated`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    assert.equal(code, 0, stderr);
-    assert.equal(stdout, '1 1\nfrom fd 3\n0 1 2 3 ');
+    const pid = await runDetachedWithFds(bundle, 'activated', `exec 3<${payload}; LISTEN_PID=$$ LISTEN_FDS=1`);
+    assert.deepEqual(fdsOf(pid), [0, 1, 2, 3]);
+    assert.equal(readlinkSync(`/proc/${pid}/fd/3`), payload);
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    assert.ok(environ.includes('LISTEN_FDS=1') && environ.includes('LISTEN_PID=1'), environ.join(' '));
   } finally {
+    await runtime('delete', '--force', 'activated');
     bundle.remove();
   }
 });
 
 test('--preserve-fds hands on fds without announcing them', async () => {
-  const bundle = makeBusyboxBundle((config) => (config.process!.args = ['sh', '-c', 'echo "[$LISTEN_FDS]"; ls /proc/$$/fd > /dev/shm/fds; tr "\\n" " " < /dev/shm/fds']));
+  const bundle = makeBusyboxBundle((config) => (config.process!.args = ['sleep', '300']));
   try {
-    const child = spawn('sh', ['-c', `exec 3</dev/null 4</dev/null; exec ${BERTH} runtime --root ${root} run --preserve-fds 2 --bundle ${bundle.dir} preserved`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    await new Promise((resolve) => child.on('exit', resolve));
-    assert.equal(stdout, '[]\n0 1 2 3 4 ');
+    const pid = await runDetachedWithFds(bundle, 'preserved', 'exec 3</dev/null 4</dev/null;', ['--preserve-fds', '2']);
+    assert.deepEqual(fdsOf(pid), [0, 1, 2, 3, 4]);
+    assert.ok(!readFileSync(`/proc/${pid}/environ`, 'utf8').includes('LISTEN_FDS'));
   } finally {
+    await runtime('delete', '--force', 'preserved');
     bundle.remove();
   }
 });
