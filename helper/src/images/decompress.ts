@@ -1,0 +1,55 @@
+// Layer blobs come uncompressed, gzipped or zstd-compressed; which one is read from the magic bytes, not
+// trusted from a media type. Compressions Berth cannot read yet are refused by name.
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+const MAGICS: { name: string; bytes: number[]; supported: boolean }[] = [
+  { name: 'gzip', bytes: [0x1f, 0x8b], supported: true },
+  { name: 'zstd', bytes: [0x28, 0xb5, 0x2f, 0xfd], supported: false },
+  { name: 'xz', bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], supported: false },
+  { name: 'bzip2', bytes: [0x42, 0x5a, 0x68], supported: false },
+];
+const SNIFF = 6;
+
+/** The uncompressed tar stream of a layer, whatever of the supported compressions it came in. */
+export async function decompressedLayer(input: Readable): Promise<Readable> {
+  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const head: Buffer[] = [];
+  let length = 0;
+  let done = false;
+  while (length < SNIFF) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    head.push(chunk);
+    length += chunk.length;
+  }
+  const start = Buffer.concat(head);
+  const rest = Readable.from(
+    (async function* () {
+      if (start.length > 0) yield start;
+      if (done) return;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    })(),
+    { objectMode: false },
+  );
+  rest.once('close', () => {
+    if (!input.destroyed) input.destroy();
+  });
+  const magic = MAGICS.find((m) => m.bytes.every((byte, i) => start[i] === byte));
+  if (magic === undefined) return rest;
+  if (!magic.supported) {
+    rest.destroy();
+    throw new Error(`the layer is ${magic.name}-compressed, which Berth cannot unpack yet (gzip and uncompressed tar only)`);
+  }
+  const gunzip = createGunzip();
+  rest.once('error', (error) => gunzip.destroy(error));
+  return rest.pipe(gunzip);
+}

@@ -1,0 +1,364 @@
+// Unpacks one OCI/Docker layer tar into a directory without ever writing outside it. Every entry's name is
+// cleaned to an absolute path (`..` and a leading `/` stay inside, as the OCI image spec says), its parent
+// directory is resolved with openat2 RESOLVE_IN_ROOT (so a symlink already in the tree, absolute or
+// relative, is followed inside the root and never to the host), and the entry itself is made by name in
+// that parent through the parent fd's /proc/self/fd link, without following anything in its last
+// component. A hardlink's target is resolved the same way, so it can only ever name a file in the root.
+//
+// The atomic unit is the whole layer: unpack into a fresh temp directory and rename it into place when
+// this resolves; on a rejection the directory is half-written and must be removed. Applying a layer onto an
+// existing tree (whiteouts in 'remove' mode) changes that tree in place and is not atomic.
+import { closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, readdirSync, rmSync, symlinkSync, write, chmodSync, chownSync, utimesSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { extract, type Header } from 'tar-stream';
+import {
+  AT_FDCWD,
+  mkdirat,
+  mkfifo,
+  mknod,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_PATH,
+  O_WRONLY,
+  openat2,
+  RESOLVE_BENEATH,
+  RESOLVE_NO_SYMLINKS,
+  S_IFBLK,
+  S_IFCHR,
+} from '../linux/files';
+import { lsetxattr, setxattr } from '../linux/xattr';
+import { decompressedLayer } from './decompress';
+import { cleanPath, ensureDirInRoot, fdPath, openInRootIfExists } from './inRoot';
+
+export interface UnpackOptions {
+  /**
+   * 'remove' (default) applies whiteouts to a flat tree: `.wh.NAME` deletes NAME, `.wh..wh..opq` empties
+   * the directory of what this layer did not bring. 'overlay' writes them the way overlayfs reads a layer
+   * directory: a 0:0 character device for a whiteout, `trusted.overlay.opaque=y` on an opaque directory.
+   */
+  whiteoutMode?: 'remove' | 'overlay';
+  /** Device nodes (character and block) are made only when this is true; the default is running as root. */
+  allowDevices?: boolean;
+  /** Entries are chowned to their uid/gid when this is true; the default is running as root. */
+  preserveOwnership?: boolean;
+  /** Guards against decompression bombs: the most file bytes and entries the layer may hold. */
+  maxBytes?: number;
+  maxEntries?: number;
+}
+
+export interface UnpackResult {
+  entries: number;
+  /** Bytes of regular-file content written. */
+  bytes: number;
+}
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+const writeFd = promisify(write);
+/** One entry as tar-stream yields it: its header, and its content when it is a file. */
+type Entry = AsyncIterable<Buffer> & { header: Header; resume(): unknown };
+const isRoot = () => process.getuid?.() === 0;
+
+/** Resolves when every entry is in place; rejects naming the entry and the reason otherwise. */
+export async function unpackLayer(layer: Readable, targetDir: string, options: UnpackOptions = {}): Promise<UnpackResult> {
+  const unpacker = new LayerUnpacker(openat2(AT_FDCWD, targetDir, O_PATH | O_DIRECTORY, 0), options);
+  let tar: Readable | undefined;
+  const entries = extract();
+  try {
+    tar = await decompressedLayer(layer);
+    const source = tar;
+    const feeding = new Promise<void>((resolve, reject) => {
+      // pipe() does not carry errors on: a corrupt gzip must end the entry loop below too.
+      source.once('error', (error) => {
+        entries.destroy(error);
+        reject(error);
+      });
+      entries.once('error', reject);
+      source.pipe(entries as unknown as NodeJS.WritableStream).once('finish', resolve);
+    });
+    feeding.catch(() => undefined); // seen below, or superseded by an entry's error
+    for await (const entry of entries as unknown as AsyncIterable<Entry>) await unpacker.entry(entry);
+    await feeding;
+    unpacker.finish();
+    return unpacker.result;
+  } catch (error) {
+    tar?.destroy();
+    entries.destroy();
+    layer.destroy();
+    throw error;
+  } finally {
+    unpacker.close();
+  }
+}
+
+interface DeferredDir {
+  path: string;
+  mode: number;
+  mtime: Date;
+}
+
+class LayerUnpacker {
+  readonly result: UnpackResult = { entries: 0, bytes: 0 };
+  private readonly overlay: boolean;
+  private readonly devices: boolean;
+  private readonly chown: boolean;
+  /** Clean paths this layer made, which an opaque directory in 'remove' mode keeps. */
+  private readonly made = new Set<string>();
+  /** Directory modes and times are set last: adding children changes the times, and a 0555 mode would stop them. */
+  private readonly dirs: DeferredDir[] = [];
+  private readonly markMade = (path: string) => void this.made.add(path);
+
+  constructor(
+    private readonly rootFd: number,
+    private readonly options: UnpackOptions,
+  ) {
+    if (options.whiteoutMode !== undefined && options.whiteoutMode !== 'remove' && options.whiteoutMode !== 'overlay') {
+      throw new Error(`unknown whiteoutMode ${JSON.stringify(options.whiteoutMode)} (remove or overlay)`);
+    }
+    this.overlay = options.whiteoutMode === 'overlay';
+    this.devices = options.allowDevices ?? isRoot();
+    this.chown = options.preserveOwnership ?? isRoot();
+  }
+
+  close(): void {
+    closeSync(this.rootFd);
+  }
+
+  async entry(entry: Entry): Promise<void> {
+    const header = entry.header;
+    const type: string = header.type ?? 'unknown to tar-stream';
+    try {
+      if (header.name.includes('\0') || (header.linkname ?? '').includes('\0')) throw new Error('the name holds a NUL byte');
+      if (++this.result.entries > (this.options.maxEntries ?? Infinity)) {
+        throw new Error(`the layer has more than ${this.options.maxEntries} entries, its limit`);
+      }
+      await this.place(entry, header, type, cleanPath(header.name));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`layer entry ${JSON.stringify(header.name)} (${type}): ${reason}`, { cause: error });
+    } finally {
+      entry.resume(); // whatever was not read
+    }
+  }
+
+  finish(): void {
+    for (const dir of this.dirs.reverse()) {
+      const fd = openInRootIfExists(this.rootFd, dir.path, O_PATH | O_DIRECTORY);
+      if (fd === undefined) continue; // removed by a later whiteout
+      try {
+        chmodSync(fdPath(fd), dir.mode);
+        utimesSync(fdPath(fd), dir.mtime, dir.mtime);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+
+  private async place(entry: Entry, header: Header, type: string, path: string): Promise<void> {
+    const name = posix.basename(path);
+    if (name.startsWith(WHITEOUT)) return this.whiteout(posix.dirname(path), name);
+    if (path === '/') {
+      if (type !== 'directory') throw new Error('only a directory can stand for the root');
+      this.chownPath(fdPath(this.rootFd), header);
+      this.dirs.push({ path, mode: mode(header), mtime: mtime(header) });
+      return;
+    }
+    const parent = ensureDirInRoot(this.rootFd, posix.dirname(path), this.markMade);
+    try {
+      const at = `${fdPath(parent)}/${name}`;
+      switch (type) {
+        case 'directory':
+          this.directory(parent, at, name, header, path);
+          break;
+        case 'file':
+        case 'contiguous-file':
+          replace(at);
+          await this.file(entry, parent, name, header);
+          break;
+        case 'symlink':
+          replace(at);
+          symlinkSync(header.linkname ?? '', at);
+          this.finishNode(at, header, false);
+          break;
+        case 'link':
+          this.hardlink(at, header);
+          break;
+        case 'character-device':
+        case 'block-device':
+          if (!this.devices) throw new Error('device nodes are made only when unpacking as root (allowDevices)');
+          replace(at);
+          mknod(at, (type === 'character-device' ? S_IFCHR : S_IFBLK) | 0o600, header.devmajor ?? 0, header.devminor ?? 0);
+          this.finishNode(at, header, true);
+          break;
+        case 'fifo':
+          replace(at);
+          mkfifo(at, 0o600);
+          this.finishNode(at, header, true);
+          break;
+        default:
+          throw new Error(`entry type ${type} is not supported`);
+      }
+      this.made.add(path);
+    } finally {
+      closeSync(parent);
+    }
+  }
+
+  private directory(parent: number, at: string, name: string, header: Header, path: string): void {
+    const existing = lstatIfExists(at);
+    if (existing !== undefined && !existing.isDirectory()) replace(at);
+    if (existing === undefined || !existing.isDirectory()) mkdirat(parent, name, 0o700);
+    const fd = openat2(parent, name, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+    try {
+      this.chownPath(fdPath(fd), header);
+      this.xattrs(fdPath(fd), header, true);
+    } finally {
+      closeSync(fd);
+    }
+    this.dirs.push({ path, mode: mode(header), mtime: mtime(header) });
+  }
+
+  private async file(entry: Entry, parent: number, name: string, header: Header): Promise<void> {
+    const fd = openat2(parent, name, O_CREAT | O_EXCL | O_WRONLY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, 0o600);
+    try {
+      for await (const chunk of entry) {
+        this.result.bytes += chunk.length;
+        if (this.result.bytes > (this.options.maxBytes ?? Infinity)) {
+          throw new Error(`the layer holds more than ${this.options.maxBytes} bytes of files, its limit`);
+        }
+        for (let offset = 0; offset < chunk.length; ) offset += (await writeFd(fd, chunk, offset, chunk.length - offset, null)).bytesWritten;
+      }
+      if (this.chown) fchownSync(fd, header.uid ?? 0, header.gid ?? 0);
+      fchmodSync(fd, mode(header)); // after chown, which clears set-id bits
+      this.xattrs(fdPath(fd), header, true);
+      futimesSync(fd, mtime(header), mtime(header));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The link's target is resolved inside the root like any entry, so it cannot name a file outside. */
+  private hardlink(at: string, header: Header): void {
+    const target = cleanPath(header.linkname ?? '');
+    if (target === '/') throw new Error('a hardlink cannot point at the root');
+    const targetParent = openInRootIfExists(this.rootFd, posix.dirname(target), O_PATH | O_DIRECTORY);
+    if (targetParent === undefined) throw new Error(`hardlink target ${target} is not in the layer's root`);
+    try {
+      const from = `${fdPath(targetParent)}/${posix.basename(target)}`;
+      const source = lstatIfExists(from);
+      if (source === undefined) throw new Error(`hardlink target ${target} is not in the layer's root`);
+      if (source.isDirectory()) throw new Error(`hardlink target ${target} is a directory`);
+      const existing = lstatIfExists(at);
+      if (existing !== undefined && existing.ino === source.ino && existing.dev === source.dev) return;
+      replace(at);
+      linkSync(from, at);
+    } finally {
+      closeSync(targetParent);
+    }
+  }
+
+  /** Ownership, mode, xattrs and times of a node just made at `at` (not followed if it is a symlink). */
+  private finishNode(at: string, header: Header, hasMode: boolean): void {
+    if (this.chown) lchownSync(at, header.uid ?? 0, header.gid ?? 0);
+    if (hasMode) chmodSync(at, mode(header)); // mknod's and mkfifo's modes pass through the umask
+    this.xattrs(at, header, false);
+    lutimesSync(at, mtime(header), mtime(header));
+  }
+
+  private chownPath(path: string, header: Header): void {
+    if (this.chown) chownSync(path, header.uid ?? 0, header.gid ?? 0);
+  }
+
+  /** PAX `SCHILY.xattr.*` records. tar-stream decodes them as UTF-8, so a binary value cannot be restored. */
+  private xattrs(path: string, header: Header, follow: boolean): void {
+    const pax = (header.pax ?? {}) as Record<string, string>;
+    for (const [key, value] of Object.entries(pax)) {
+      if (!key.startsWith('SCHILY.xattr.')) continue;
+      if (value.includes('\uFFFD')) throw new Error(`xattr ${key.slice(13)} has a binary value, which Berth cannot restore yet`);
+      (follow ? setxattr : lsetxattr)(path, key.slice(13), value);
+    }
+  }
+
+  private whiteout(dir: string, name: string): void {
+    if (name === OPAQUE) return this.opaque(dir);
+    const hidden = name.slice(WHITEOUT.length);
+    if (hidden === '' || hidden === '.' || hidden === '..' || hidden.startsWith(WHITEOUT)) {
+      throw new Error(`whiteout ${name} names no entry Berth can remove`);
+    }
+    if (this.overlay) {
+      const parent = ensureDirInRoot(this.rootFd, dir, this.markMade);
+      try {
+        const at = `${fdPath(parent)}/${hidden}`;
+        replace(at);
+        mknod(at, S_IFCHR, 0, 0);
+      } finally {
+        closeSync(parent);
+      }
+      this.made.add(posix.join(dir, hidden));
+      return;
+    }
+    const parent = openInRootIfExists(this.rootFd, dir, O_PATH | O_DIRECTORY);
+    if (parent === undefined) return; // nothing below to hide
+    try {
+      replace(`${fdPath(parent)}/${hidden}`);
+    } finally {
+      closeSync(parent);
+    }
+  }
+
+  private opaque(dir: string): void {
+    if (this.overlay) {
+      const fd = ensureDirInRoot(this.rootFd, dir, this.markMade);
+      try {
+        setxattr(fdPath(fd), 'trusted.overlay.opaque', 'y');
+      } finally {
+        closeSync(fd);
+      }
+      return;
+    }
+    const fd = openInRootIfExists(this.rootFd, dir, O_PATH | O_DIRECTORY);
+    if (fd === undefined) return;
+    try {
+      this.removeUnmade(fdPath(fd), dir);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Removes what is below `at` (the directory `dir` in the root) that this layer did not make. */
+  private removeUnmade(at: string, dir: string): void {
+    for (const child of readdirSync(at)) {
+      const childPath = posix.join(dir, child);
+      const childAt = `${at}/${child}`;
+      if (!this.made.has(childPath)) replace(childAt);
+      else if (lstatSync(childAt).isDirectory()) this.removeUnmade(childAt, childPath);
+    }
+  }
+}
+
+/** Removes whatever is at `at` (a directory with its contents; symlinks are removed, never followed). */
+function replace(at: string): void {
+  const existing = lstatIfExists(at);
+  if (existing === undefined) return;
+  rmSync(at, { recursive: existing.isDirectory(), force: true });
+}
+
+function lstatIfExists(at: string) {
+  try {
+    return lstatSync(at);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function mode(header: Header): number {
+  return (header.mode ?? 0o644) & 0o7777;
+}
+
+function mtime(header: Header): Date {
+  return header.mtime ?? new Date(0);
+}
