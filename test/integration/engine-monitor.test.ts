@@ -12,12 +12,22 @@ import { after, test } from 'node:test';
 import { readLogs, type LogEntry } from '../../helper/src/engine/logs';
 import { RecordEncoder } from '../../helper/src/engine/logs/recordEncoder';
 import { readMonitorState, startMonitor, waitForExit } from '../../helper/src/engine/monitor';
+import { readProcStat } from '../../helper/src/runtime/state/liveStatus';
 
 const REPO = join(__dirname, '..', '..');
 const temporary: string[] = [];
-const pids: number[] = [];
-after(async () => {
+/** Processes to kill after the tests if they still run, with their start times: a pid reused since by
+ * another process is left alone. */
+const started: { pid: number; startTime: string }[] = [];
+function track(...pids: number[]): void {
   for (const pid of pids) {
+    const stat = readProcStat(pid);
+    if (stat) started.push({ pid, startTime: stat.startTime });
+  }
+}
+after(async () => {
+  for (const { pid, startTime } of started) {
+    if (readProcStat(pid)?.startTime !== startTime) continue;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -75,7 +85,7 @@ function rssKiB(pid: number): number {
 test('stdout and stderr land in the log in LogWriter format, the exit code in exit.json', async () => {
   const dir = await stateDir();
   const started = await startMonitor({ dir, argv: ['sh', '-c', 'echo one; echo two >&2; echo three; echo "$GREETING"; exit 3'], env: { PATH: '/usr/bin:/bin', GREETING: 'hi there' } });
-  pids.push(started.monitorPid);
+  track(started.monitorPid);
   assert.equal(readFileSync(join(dir, 'monitor.pid'), 'utf8'), `${started.monitorPid}\n`);
   assert.equal(readFileSync(join(dir, 'container.pid'), 'utf8'), `${started.containerPid}\n`);
   const exit = await guard(waitForExit(dir), 'exit.json');
@@ -132,7 +142,7 @@ test('rotation: container.log, .1, .2 within maxBytes, read back in order by rea
 test('a command killed by SIGKILL: signal "SIGKILL", no exit code; it holds only fds 0 1 2', async () => {
   const dir = await stateDir();
   const started = await startMonitor({ dir, argv: ['sleep', '1000'] });
-  pids.push(started.containerPid);
+  track(started.containerPid);
   // Nothing of ours or the monitor's reached the command: its fds, read from the host, are exactly 0 1 2.
   assert.deepEqual(readdirSync(`/proc/${started.containerPid}/fd`).sort(), ['0', '1', '2']);
   const state = readMonitorState(dir);
@@ -147,7 +157,7 @@ test('a command killed by SIGKILL: signal "SIGKILL", no exit code; it holds only
 test('signals sent to the monitor are forwarded to the command', async () => {
   const dir = await stateDir();
   const started = await startMonitor({ dir, argv: ['sh', '-c', 'trap "echo got TERM; exit 42" TERM; echo ready; while :; do sleep 0.05; done'] });
-  pids.push(started.containerPid);
+  track(started.containerPid);
   await until(() => existsSync(join(dir, 'logs', 'container.log')) && readFileSync(join(dir, 'logs', 'container.log'), 'utf8').includes('ready'), 'ready');
   process.kill(started.monitorPid, 'SIGTERM');
   const exit = await guard(waitForExit(dir), 'exit.json');
@@ -164,7 +174,9 @@ test('a command that cannot be exec\'d is refused, and recorded with code 127', 
 
 test('newPidNamespace: the command is PID 1; what it leaves behind is killed and reaped', async () => {
   const dir = await stateDir();
-  const started = await startMonitor({ dir, newPidNamespace: true, argv: ['sh', '-c', 'echo $$; sleep 987654 & echo $!; exit 0'] });
+  // A duration no other process (another run of these tests included) has on its command line.
+  const marker = `987654.${process.pid}${Date.now() % 100000}`;
+  const started = await startMonitor({ dir, newPidNamespace: true, argv: ['sh', '-c', `echo $$; sleep ${marker} & echo $!; exit 0`] });
   const exit = await guard(waitForExit(dir), 'exit.json');
   assert.equal(exit.exitCode, 0);
   const texts = (await allLogs(dir)).map((entry) => entry.text);
@@ -175,7 +187,7 @@ test('newPidNamespace: the command is PID 1; what it leaves behind is killed and
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('987654');
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
       } catch {
         return false;
       }
@@ -193,10 +205,10 @@ test('the monitor is a subreaper: an orphaned grandchild is reaped while the com
   const wait = (file: string) => `while [ ! -e ${file} ]; do sleep 0.02; done`;
   const script = `(sh -c 'echo $$ > ${grandchild}.tmp; mv ${grandchild}.tmp ${grandchild}; ${wait(release)}' &); ${wait(go)}; exit 5`;
   const started = await startMonitor({ dir, argv: ['sh', '-c', script] });
-  pids.push(started.containerPid);
+  track(started.containerPid);
   await until(() => existsSync(grandchild), 'the grandchild writes its pid');
   const pid = Number(readFileSync(grandchild, 'utf8'));
-  pids.push(pid);
+  track(pid);
   const parent = () => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
   // Not init's: the monitor's (the hang guard fails this test otherwise).
   await until(() => parent() === started.monitorPid, 'the orphan is reparented to the monitor');
@@ -223,7 +235,7 @@ setInterval(() => undefined, 1000);
 `,
   );
   const daemon = spawn(process.execPath, ['--import', 'tsx', daemonScript], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-  pids.push(daemon.pid!);
+  track(daemon.pid!);
   const line = await guard(
     new Promise<string>((resolve, reject) => {
       let text = '';
@@ -236,7 +248,7 @@ setInterval(() => undefined, 1000);
     'the daemon starts the monitor',
   );
   const started = JSON.parse(line) as { monitorPid: number; containerPid: number };
-  pids.push(started.monitorPid, started.containerPid);
+  track(started.monitorPid, started.containerPid);
   daemon.kill('SIGKILL');
   await new Promise((resolve) => daemon.once('exit', resolve));
 
@@ -290,7 +302,7 @@ void startMonitor({ dir: ${JSON.stringify(dir)}, argv: ['sleep', '1000'] }).then
   const code = await guard(new Promise((resolve) => starter.once('close', resolve)), 'the starter exits');
   assert.equal(code, 0);
   const started = JSON.parse(output) as { monitorPid: number; containerPid: number };
-  pids.push(started.monitorPid, started.containerPid);
+  track(started.monitorPid, started.containerPid);
   assert.equal(readMonitorState(dir)?.running, true);
   process.kill(started.containerPid, 'SIGTERM');
   assert.deepEqual((await guard(waitForExit(dir), 'exit.json')).signal, 'SIGTERM');
