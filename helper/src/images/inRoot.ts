@@ -1,39 +1,19 @@
 // Paths inside an unpack root, resolved so that nothing in the tree can lead out of it: every lookup is an
 // openat2 with RESOLVE_IN_ROOT (an absolute symlink or a `..` past the top means the root itself), and
 // the fd it returns is reached by later path calls through its /proc/self/fd link, one name at a time.
-// The same idea as the runtime's pathsInRoot (which images may not import), for directories only.
+// Built on fs/openInRoot, which the runtime's pathsInRoot shares; this one creates directories only.
 import { closeSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
-import { mkdirat, O_DIRECTORY, O_PATH, openat2, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS } from '../linux/files';
+import { mkdirat, O_DIRECTORY, O_PATH } from '../linux/files';
 import { SyscallError } from '../linux/libc';
+import { fdPath, openInRoot, openInRootIfExists } from '../fs/openInRoot';
 
-const IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 const MAX_SYMLINKS = 40;
-
-/** The magic link through which a path-taking call reaches exactly this fd; append `/name` for a child. */
-export function fdPath(fd: number): string {
-  return `/proc/self/fd/${fd}`;
-}
 
 /** An archive path made absolute and clean: `..` cannot climb above `/`, so every path is inside. */
 export function cleanPath(name: string): string {
   const normalised = posix.normalize(`/${name}`);
   return normalised.length > 1 && normalised.endsWith('/') ? normalised.slice(0, -1) : normalised;
-}
-
-export function openInRoot(rootFd: number, path: string, flags = O_PATH): number {
-  // Relative as well as RESOLVE_IN_ROOT: were the flag ever lost, an absolute path would name the host's.
-  const relative = path.replace(/^\/+/, '') || '.';
-  return openat2(rootFd, relative, flags, IN_ROOT);
-}
-
-export function openInRootIfExists(rootFd: number, path: string, flags = O_PATH): number | undefined {
-  try {
-    return openInRoot(rootFd, path, flags);
-  } catch (error) {
-    if (error instanceof SyscallError && error.code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 /**

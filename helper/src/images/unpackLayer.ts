@@ -31,7 +31,8 @@ import {
 } from '../linux/files';
 import { lsetxattr, setxattr } from '../linux/xattr';
 import { decompressedLayer } from './decompress';
-import { cleanPath, ensureDirInRoot, fdPath, openInRootIfExists } from './inRoot';
+import { fdPath, openInRootIfExists } from '../fs/openInRoot';
+import { cleanPath, ensureDirInRoot } from './inRoot';
 
 export interface UnpackOptions {
   /**

@@ -6,7 +6,8 @@ import { closeSync, fstatSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { AT_FDCWD, O_DIRECTORY, O_NOCTTY, O_NONBLOCK, O_PATH, O_RDONLY, openat2 } from '../../linux/files';
 import { SyscallError } from '../../linux/libc';
-import { ensureInRoot, openInRootIfExists } from '../../runtime/init/pathsInRoot';
+import { openInRootIfExists } from '../../fs/openInRoot';
+import { ensureInRoot } from '../../runtime/init/pathsInRoot';
 import { ContainerConfigError } from './errors';
 
 /** Larger than any real passwd or group file; a bigger one is refused rather than read into memory. */

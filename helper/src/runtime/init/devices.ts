@@ -7,7 +7,8 @@ import { basename, dirname } from 'node:path';
 import { makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../../linux/files';
 import { SyscallError } from '../../linux/libc';
 import type { Device } from '../spec/config';
-import { ensureInRoot, fdPath, openInRootIfExists } from './pathsInRoot';
+import { fdPath, openInRootIfExists } from '../../fs/openInRoot';
+import { ensureInRoot } from './pathsInRoot';
 
 export const DEFAULT_DEVICES: Device[] = [
   { type: 'c', path: '/dev/null', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 },

@@ -13,32 +13,10 @@ import {
   O_WRONLY,
   openat2,
   RESOLVE_BENEATH,
-  RESOLVE_IN_ROOT,
-  RESOLVE_NO_MAGICLINKS,
   RESOLVE_NO_SYMLINKS,
 } from '../../linux/files';
 import { SyscallError } from '../../linux/libc';
-
-const IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-
-/** The magic link through which a path-taking call (mount, mknod, chown) reaches exactly this fd. */
-export function fdPath(fd: number): string {
-  return `/proc/self/fd/${fd}`;
-}
-
-export function openInRoot(rootFd: number, path: string, flags = O_PATH): number {
-  return openat2(rootFd, path, flags, IN_ROOT);
-}
-
-/** Like openInRoot, but undefined when the path does not exist. */
-export function openInRootIfExists(rootFd: number, path: string, flags = O_PATH): number | undefined {
-  try {
-    return openInRoot(rootFd, path, flags);
-  } catch (error) {
-    if (error instanceof SyscallError && error.code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
+import { fdPath, openInRoot, openInRootIfExists } from '../../fs/openInRoot';
 
 /**
  * Returns an O_PATH fd for `path` inside the root, creating it when missing: parent directories 0755, and

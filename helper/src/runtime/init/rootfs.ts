@@ -28,7 +28,8 @@ import { createDevices, createDevSymlinks } from './devices';
 import { lockableFlags, MS_ATIME_MASK } from '../../linux/statvfs';
 import type { InitConfig } from './initConfig';
 import { parseMountOptions } from './mountOptions';
-import { ensureInRoot, fdPath, openInRoot } from './pathsInRoot';
+import { fdPath, openInRoot } from '../../fs/openInRoot';
+import { ensureInRoot } from './pathsInRoot';
 
 export function setupRootfs(init: InitConfig): void {
   const { config, rootfs } = init;
