@@ -1,8 +1,11 @@
 // system.version: which helper this is and what the host offers.
 import { arch, release } from 'node:os';
 import { detectCgroupMode } from '../../cgroups/mode';
-import { PROTOCOL_VERSION, type SystemVersionResult } from '../../protocol';
+import { PROTOCOL_VERSION, type CgroupMode, type SystemVersionResult } from '../../protocol';
 import { HELPER_VERSION } from '../../version';
+
+// The cgroup layout is fixed at boot: read /proc/self/mountinfo once, not on every call.
+let cgroupMode: CgroupMode | undefined;
 
 export function systemVersion(): SystemVersionResult {
   return {
@@ -12,7 +15,7 @@ export function systemVersion(): SystemVersionResult {
     os: process.platform,
     arch: arch(),
     nodeVersion: process.versions.node,
-    cgroupMode: detectCgroupMode(),
+    cgroupMode: (cgroupMode ??= detectCgroupMode()),
     root: process.geteuid?.() === 0,
     pid: process.pid,
   };
