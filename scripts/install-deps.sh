@@ -19,8 +19,12 @@ fi
 
 # Debian packages: chromium shows code-server in the end-to-end tests; busybox-static fills the test
 # containers' root filesystems; runc is the reference the runtime tests and benchmark compare against;
-# golang-github-containers-common ships the default seccomp profile Docker and Podman apply.
-packages=(chromium busybox-static runc golang-github-containers-common)
+# golang-github-containers-common ships the default seccomp profile Docker and Podman apply;
+# docker-registry, skopeo, umoci and debootstrap make and serve the images the pull tests fetch;
+# openssh-server is the real SSH server the remote-target tests connect to on 127.0.0.1; podman is
+# what the engine's benchmark compares `berth run` against.
+packages=(chromium busybox-static runc golang-github-containers-common docker-registry skopeo umoci debootstrap
+  openssh-server podman)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -44,6 +44,14 @@ export class RpcClient extends EventEmitter<{ close: [reason: string] }> {
     return RpcClient.open(new WebSocket(`ws+unix://${socketPath}:${API_PATH}`), options);
   }
 
+  /**
+   * Wraps a WebSocket that is opening over any transport (an SSH channel, say: ws's createConnection
+   * option), resolving once it is open.
+   */
+  static connectWebSocket(ws: WebSocket, options: ConnectOptions = {}): Promise<RpcClient> {
+    return RpcClient.open(ws, options);
+  }
+
   private static open(ws: WebSocket, { timeoutMs = 10_000 }: ConnectOptions): Promise<RpcClient> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
