@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as z from 'zod';
 import { Dispatcher } from '../../helper/src/api/dispatcher';
+import { StreamHub } from '../../helper/src/api/streams';
 import { silentLogger } from '../../helper/src/logging/logger';
 import { ErrorCode, MAX_REQUEST_BYTES, RpcError, type RpcFailure, type RpcSuccess } from '../../helper/src/protocol';
 
@@ -34,7 +35,7 @@ const dispatcher = new Dispatcher(
   silentLogger,
 );
 
-const context = { connectionId: 1 };
+const context = { connectionId: 1, streams: new StreamHub(() => undefined) };
 async function send(frame: string | object): Promise<unknown> {
   const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
   const reply = await dispatcher.handleFrame(Buffer.from(text), context);

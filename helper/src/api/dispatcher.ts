@@ -11,10 +11,12 @@ import {
   type RpcResponse,
 } from '../protocol';
 import type { Logger } from '../logging/logger';
+import type { StreamHub } from './streams';
 
-/** Who is calling: handlers that stream (events, logs) will need the connection; for now only its id. */
+/** Who is calling: the connection's id, and its streams for handlers that open one (logs, exec, events). */
 export interface CallContext {
   readonly connectionId: number;
+  readonly streams: StreamHub;
 }
 
 export type Handler<T extends MethodTable, M extends keyof T> = (

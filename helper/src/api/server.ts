@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { API_PATH, ErrorCode, MAX_REQUEST_BYTES, type MethodTable } from '../protocol';
 import type { Logger } from '../logging/logger';
 import type { Dispatcher } from './dispatcher';
+import { StreamHub } from './streams';
 
 /**
  * ws closes the connection (1009) above this; frames between MAX_REQUEST_BYTES and it still get a
@@ -37,6 +38,10 @@ export function createApiServer(dispatcher: Dispatcher<MethodTable>, logger: Log
 
   function serveConnection(ws: WebSocket, connectionId: number): void {
     logger.info(`connection ${connectionId} opened`);
+    const streams = new StreamHub((text) => {
+      if (ws.readyState !== ws.OPEN) throw new Error('the connection is closed');
+      ws.send(text);
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         ws.send(
@@ -49,12 +54,15 @@ export function createApiServer(dispatcher: Dispatcher<MethodTable>, logger: Log
         return;
       }
       const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
-      void dispatcher.handleFrame(frame, { connectionId }).then((reply) => {
+      void dispatcher.handleFrame(frame, { connectionId, streams }).then((reply) => {
         if (reply !== undefined && ws.readyState === ws.OPEN) ws.send(reply);
       });
     });
     ws.on('error', (error) => logger.warn(`connection ${connectionId}: ${error.message}`));
-    ws.on('close', (code) => logger.info(`connection ${connectionId} closed (${code})`));
+    ws.on('close', (code) => {
+      streams.closeAll();
+      logger.info(`connection ${connectionId} closed (${code})`);
+    });
   }
 
   return {

@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { createApiServer } from '../api/server';
 import { Dispatcher } from '../api/dispatcher';
-import { createHandlers } from '../api/handlers';
+import { createHandlers, type DaemonServices } from '../api/handlers';
+import { EventBus } from '../events/eventBus';
 import type { Logger } from '../logging/logger';
 import { methods } from '../protocol';
 import { HELPER_VERSION } from '../version';
@@ -35,7 +36,8 @@ export async function startDaemon({ socketPath, rootDir, logger }: DaemonOptions
     throw error;
   }
 
-  const api = createApiServer(new Dispatcher(methods, createHandlers(), logger), logger);
+  const services: DaemonServices = { rootDir, logger, events: new EventBus() };
+  const api = createApiServer(new Dispatcher(methods, createHandlers(services), logger), logger);
   let socketLock;
   try {
     socketLock = await listenOnSocket(api.http, socketPath);

@@ -1,15 +1,26 @@
-// The API's method table: each method's name (resource.verb) with the schema of its parameters and result.
-// The helper validates params against it; the extension derives its call types from it and checks results,
-// so a helper and an extension of different versions fail loudly instead of misreading each other.
+// The API's method table: every resource's methods joined. The helper validates params against it; the
+// extension derives its call types from it and checks results, so a helper and an extension of different
+// versions fail loudly instead of misreading each other.
 import type { z } from 'zod';
+import { containerMethods } from './containers';
+import { eventMethods } from './events';
+import { fileMethods } from './files';
+import { imageMethods } from './images';
+import type { MethodTable } from './methodTable';
+import { streamMethods } from './streams';
 import { SystemVersionParams, SystemVersionResult } from './system';
+
+export type { MethodTable } from './methodTable';
 
 export const PROTOCOL_VERSION = 1;
 
-export type MethodTable = Record<string, { readonly params: z.ZodType; readonly result: z.ZodType }>;
-
 export const methods = {
   'system.version': { params: SystemVersionParams, result: SystemVersionResult },
+  ...streamMethods,
+  ...eventMethods,
+  ...containerMethods,
+  ...imageMethods,
+  ...fileMethods,
 } as const satisfies MethodTable;
 
 export type MethodName = keyof typeof methods;
