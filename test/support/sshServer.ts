@@ -1,0 +1,179 @@
+// A real OpenSSH server for the SSH tests: its own sshd on 127.0.0.1 and a free port, with a throwaway
+// host key and a client key in a temporary directory, run in the foreground (-D -e) in its own process
+// group so that stopping it also ends the per-connection processes. Nothing outside the directory is
+// touched except /run/sshd, the privilege-separation directory sshd insists on (the package's own).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const SSHD = '/usr/sbin/sshd';
+
+export interface TestSshServer {
+  readonly port: number;
+  readonly dir: string;
+  /** The client key authorized for every user (no passphrase). */
+  readonly clientKey: string;
+  /** The host key blob (SSH wire format), as a client sees it. */
+  readonly hostKey: Buffer;
+  output(): string;
+  /** Kills sshd and every connection it serves (SIGKILL to its process group). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port with the same keys. */
+  restart(): Promise<void>;
+  /** Freezes sshd and its connections (SIGSTOP): a silent drop, noticed only by keep-alives. */
+  freeze(): void;
+  thaw(): void;
+  /** Kills it and removes its directory. */
+  remove(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A key pair made by ssh-keygen; returns the private key's path (the public one is PATH.pub). */
+export function makeKey(path: string, options: { type?: string; passphrase?: string } = {}): string {
+  execFileSync('ssh-keygen', ['-q', '-t', options.type ?? 'ed25519', '-N', options.passphrase ?? '', '-C', 'berth-test', '-f', path]);
+  return path;
+}
+
+/** The wire-format blob of a public key file (`type base64 comment`). */
+export function publicKeyBlob(pubPath: string): Buffer {
+  return Buffer.from(readFileSync(pubPath, 'utf8').trim().split(/\s+/)[1]!, 'base64');
+}
+
+export async function startSshServer(options: { extraConfig?: string[]; authorizedKeys?: string[] } = {}): Promise<TestSshServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-sshd-'));
+  const port = await freePort();
+  const hostKeyPath = makeKey(join(dir, 'host_ed25519'));
+  const clientKey = makeKey(join(dir, 'client_ed25519'));
+  const authorized = [readFileSync(`${clientKey}.pub`, 'utf8').trim(), ...(options.authorizedKeys ?? [])];
+  writeFileSync(join(dir, 'authorized_keys'), `${authorized.join('\n')}\n`, { mode: 0o600 });
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${hostKeyPath}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'PermitRootLogin prohibit-password',
+    'StrictModes no',
+    'UsePAM no',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'AllowStreamLocalForwarding yes',
+    'AllowTcpForwarding yes',
+    'Subsystem sftp internal-sftp',
+    'LogLevel VERBOSE',
+    ...(options.extraConfig ?? []),
+  ];
+  const configPath = join(dir, 'sshd_config');
+  writeFileSync(configPath, `${config.join('\n')}\n`);
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  // Root's login shell here is bash, whose ~/.bashrc on this machine runs `pyenv rehash`, which can hang on
+  // a stale lock. sshd runs every command through that shell, so it runs in a private mount namespace where
+  // /etc/passwd is a copy giving root /bin/sh: the machine's files are not changed.
+  const passwd = readFileSync('/etc/passwd', 'utf8').replace(/^(root:[^:]*:0:0:[^:]*:[^:]*):[^\n]*$/m, '$1:/bin/sh');
+  const passwdPath = join(dir, 'passwd');
+  writeFileSync(passwdPath, passwd, { mode: 0o644 });
+
+  let child: ChildProcess | undefined;
+  let output = '';
+  const start = async () => {
+    const script = `mount --bind "$1" /etc/passwd && exec ${SSHD} -D -e -f "$2"`;
+    const started = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', passwdPath, configPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    started.stdout!.on('data', (chunk) => (output += chunk));
+    started.stderr!.on('data', (chunk) => (output += chunk));
+    child = started;
+    await waitForBanner(port, started, () => output);
+  };
+  const kill = async () => {
+    const current = child;
+    child = undefined;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    const exited = new Promise((resolve) => current.once('exit', resolve));
+    try {
+      process.kill(-current.pid!, 'SIGCONT');
+      process.kill(-current.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    await exited;
+  };
+  await start();
+  return {
+    port,
+    dir,
+    clientKey,
+    hostKey: publicKeyBlob(`${hostKeyPath}.pub`),
+    output: () => output,
+    kill,
+    restart: start,
+    freeze: () => child && process.kill(-child.pid!, 'SIGSTOP'),
+    thaw: () => child && process.kill(-child.pid!, 'SIGCONT'),
+    async remove() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Ready once a TCP connection gets the SSH identification line. */
+async function waitForBanner(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}:\n${output()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data.toString().startsWith('SSH-2.0'));
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`sshd did not answer on port ${port} within 10 s:\n${output()}`);
+}
+
+/** Prompt answers scripted by a test, with a record of what was asked. */
+export class ScriptedPrompter {
+  readonly secretRequests: import('../../extension/src/ssh/prompts').SecretRequest[] = [];
+  readonly hostKeyRequests: import('../../extension/src/ssh/prompts').HostKeyRequest[] = [];
+  constructor(
+    private readonly answers: { secrets?: Array<string | undefined>; acceptHostKey?: boolean } = {},
+  ) {}
+
+  async secret(request: import('../../extension/src/ssh/prompts').SecretRequest): Promise<string | undefined> {
+    this.secretRequests.push(request);
+    return this.answers.secrets?.shift();
+  }
+
+  async confirmHostKey(request: import('../../extension/src/ssh/prompts').HostKeyRequest): Promise<boolean> {
+    this.hostKeyRequests.push(request);
+    return this.answers.acceptHostKey ?? false;
+  }
+}
+
+/** A log the tests can read back. */
+export function memoryLog(): { lines: string[]; info(m: string): void; warn(m: string): void; error(m: string): void } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => lines.push(`info ${m}`),
+    warn: (m) => lines.push(`warn ${m}`),
+    error: (m) => lines.push(`error ${m}`),
+  };
+}
