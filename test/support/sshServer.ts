@@ -3,7 +3,7 @@
 // group so that stopping it also ends the per-connection processes. Nothing outside the directory is
 // touched except /run/sshd, the privilege-separation directory sshd insists on (the package's own).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,17 +98,24 @@ export async function startSshServer(options: { extraConfig?: string[]; authoriz
     child = started;
     await waitForBanner(port, started, () => output);
   };
+  // sshd's per-connection processes call setsid, so they leave its process group: signal the tree.
+  const signalTree = (signal: NodeJS.Signals) => {
+    if (!child?.pid) return;
+    for (const pid of [child.pid, ...descendants(child.pid)]) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
   const kill = async () => {
     const current = child;
-    child = undefined;
     if (!current || current.exitCode !== null || current.signalCode !== null) return;
     const exited = new Promise((resolve) => current.once('exit', resolve));
-    try {
-      process.kill(-current.pid!, 'SIGCONT');
-      process.kill(-current.pid!, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+    signalTree('SIGCONT');
+    signalTree('SIGKILL');
+    child = undefined;
     await exited;
   };
   await start();
@@ -120,13 +127,38 @@ export async function startSshServer(options: { extraConfig?: string[]; authoriz
     output: () => output,
     kill,
     restart: start,
-    freeze: () => child && process.kill(-child.pid!, 'SIGSTOP'),
-    thaw: () => child && process.kill(-child.pid!, 'SIGCONT'),
+    freeze: () => signalTree('SIGSTOP'),
+    thaw: () => signalTree('SIGCONT'),
     async remove() {
       await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Every process below `root` now (by /proc's parent links). A daemon started over SSH with setsid and
+ * reparented away is not among them. */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    for (const pid of children.get(queue.shift()!) ?? []) {
+      found.push(pid);
+      queue.push(pid);
+    }
+  }
+  return found;
 }
 
 /** Ready once a TCP connection gets the SSH identification line. */

@@ -1,0 +1,191 @@
+// The helper's daemon on a target: reached through a direct-streamlocal channel to its Unix socket with
+// the WebSocket over it, and started as root when nobody answers (root login, `sudo -n`, or `sudo -S`
+// with a password asked once and never kept), detached with setsid so that it outlives the SSH session.
+import { posix } from 'node:path';
+import WebSocket from 'ws';
+import { API_PATH, type SystemVersionResult } from '../../../helper/src/protocol';
+import { RpcClient } from '../client/rpcClient';
+import type { SshConnection } from './connection';
+import { CancelledError, messageOf, withTimeout } from './errors';
+import { shq, type TargetFacts } from './deploy';
+import type { SshPrompter, StepLog } from './prompts';
+
+/** How Berth becomes root on the target to start the daemon. */
+export type RootMethod = 'auto' | 'root' | 'sudo' | 'sudo-password';
+
+export interface DaemonPlace {
+  readonly socketPath: string;
+  readonly rootDir: string;
+  readonly logFile: string;
+}
+
+export const DEFAULT_DAEMON_PLACE: DaemonPlace = {
+  socketPath: '/run/berth/berth.sock',
+  rootDir: '/var/lib/berth',
+  logFile: '/var/log/berth/daemon.log',
+};
+
+export class SocketPermissionError extends Error {
+  override name = 'SocketPermissionError';
+}
+
+/** A WebSocket JSON-RPC client through the SSH connection to the daemon's socket. */
+export async function openHelperClient(connection: SshConnection, socketPath: string, timeoutMs = 10_000): Promise<RpcClient> {
+  const channel = await connection.openStreamLocal(socketPath, timeoutMs);
+  // ws needs only a duplex stream; it calls setNoDelay/setTimeout when present (a channel has neither,
+  // and TCP_NODELAY is set on the SSH connection's own socket).
+  const ws = new WebSocket(`ws://berth${API_PATH}`, { createConnection: () => channel as never });
+  return RpcClient.connectWebSocket(ws, { timeoutMs });
+}
+
+/** Asks the daemon who it is, within a time limit; the client is closed on failure. */
+async function askVersion(client: RpcClient, timeoutMs: number): Promise<SystemVersionResult> {
+  try {
+    return await withTimeout(client.call('system.version', {}), timeoutMs, 'system.version');
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+}
+
+export interface DaemonConnection {
+  readonly client: RpcClient;
+  readonly info: SystemVersionResult;
+  readonly started: boolean;
+}
+
+export interface EnsureDaemonOptions {
+  readonly place: DaemonPlace;
+  /** The directory of the helper to start (helper-<build>, not the link). */
+  readonly helperDir: string;
+  readonly version: string;
+  readonly facts: TargetFacts;
+  readonly rootMethod: RootMethod;
+  readonly prompter: SshPrompter;
+  readonly log: StepLog;
+  readonly startTimeoutMs?: number;
+}
+
+/**
+ * Connects to the daemon on the target, starting it (or restarting one of another version) as root when
+ * needed. A second connection finds it running and reuses it.
+ */
+export async function ensureDaemon(connection: SshConnection, options: EnsureDaemonOptions): Promise<DaemonConnection> {
+  const { place, log } = options;
+  const first = await tryDaemon(connection, place.socketPath);
+  if (first.ok) {
+    if (first.info.helperVersion === options.version) {
+      log.info(`daemon: helper ${first.info.helperVersion} (pid ${first.info.pid}) answers on ${place.socketPath}; reusing it`);
+      return { client: first.client, info: first.info, started: false };
+    }
+    log.info(`daemon: helper ${first.info.helperVersion} (pid ${first.info.pid}) answers, but this extension carries ${options.version}: restarting it`);
+    first.client.close();
+    await asRoot(connection, options, `kill -TERM ${first.info.pid}; i=0; while kill -0 ${first.info.pid} 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done`);
+  } else {
+    log.info(`daemon: nothing answers on ${place.socketPath} (${first.reason})`);
+    await assertSocketReachable(connection, options);
+  }
+  await startDaemon(connection, options);
+  const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
+  let last = '';
+  while (Date.now() < deadline) {
+    const attempt = await tryDaemon(connection, place.socketPath);
+    if (attempt.ok) {
+      log.info(`daemon: started helper ${attempt.info.helperVersion} (pid ${attempt.info.pid}) on ${place.socketPath}, log ${place.logFile}`);
+      return { client: attempt.client, info: attempt.info, started: true };
+    }
+    last = attempt.reason;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await assertSocketReachable(connection, options);
+  const tail = (await connection.exec(`tail -n 15 ${shq(place.logFile)} 2>&1`).catch(() => ({ stdout: '' }))).stdout.trim();
+  throw new Error(
+    `the helper's daemon did not answer on ${connection.label}:${place.socketPath} after starting it (${last})` +
+      (tail ? `; the end of ${place.logFile}:\n${tail}` : ''),
+  );
+}
+
+async function tryDaemon(
+  connection: SshConnection,
+  socketPath: string,
+): Promise<{ ok: true; client: RpcClient; info: SystemVersionResult } | { ok: false; reason: string }> {
+  let client: RpcClient;
+  try {
+    client = await openHelperClient(connection, socketPath, 5_000);
+  } catch (error) {
+    if (!connection.isOpen) throw error;
+    return { ok: false, reason: messageOf(error) };
+  }
+  try {
+    return { ok: true, client, info: await askVersion(client, 5_000) };
+  } catch (error) {
+    return { ok: false, reason: messageOf(error) };
+  }
+}
+
+/**
+ * A non-root SSH user reaches the socket only if its mode lets them; a socket that exists but is not
+ * writable for them is a permission problem to report, not a daemon to start.
+ */
+async function assertSocketReachable(connection: SshConnection, { place, facts }: EnsureDaemonOptions): Promise<void> {
+  if (facts.uid === 0) return;
+  const path = shq(place.socketPath);
+  const result = await connection.exec(`if [ -S ${path} ]; then if [ -w ${path} ]; then echo writable; else echo denied; ls -l ${path}; fi; else echo missing; fi`);
+  if (result.stdout.startsWith('denied')) {
+    const listing = result.stdout.split('\n')[1]?.trim();
+    throw new SocketPermissionError(
+      `permission denied: ${facts.user} on ${connection.label} cannot use the helper's socket ${place.socketPath}` +
+        `${listing ? ` (${listing})` : ''}. The daemon lets only root (and whoever the socket's mode admits) reach it; ` +
+        'connect as root, or make the socket accessible to this user.',
+    );
+  }
+}
+
+async function startDaemon(connection: SshConnection, options: EnsureDaemonOptions): Promise<void> {
+  const { place, helperDir, facts, log } = options;
+  const node = facts.nodePath ?? 'node';
+  const berth = posix.join(helperDir, 'berth.js');
+  // setsid: its own session, so neither the SSH session's end nor its signals reach it; the log is the
+  // daemon's stderr. The absolute node path, because sudo's secure_path may not have it.
+  const script = [
+    `mkdir -p ${shq(posix.dirname(place.logFile))}`,
+    'cd /',
+    `if command -v setsid >/dev/null 2>&1; then s=setsid; else s=; fi`,
+    `$s nohup env -u NODE_OPTIONS -u NODE_EXTRA_CA_CERTS ${shq(node)} ${shq(berth)} daemon --socket ${shq(place.socketPath)} --root ${shq(place.rootDir)} >>${shq(place.logFile)} 2>&1 </dev/null &`,
+  ].join('; ');
+  log.info(`daemon: starting ${berth} as root on ${connection.label}`);
+  await asRoot(connection, options, script);
+}
+
+/** Runs a shell script as root on the target the way the target is configured for. */
+async function asRoot(connection: SshConnection, options: EnsureDaemonOptions, script: string): Promise<void> {
+  const { facts, rootMethod, prompter, log } = options;
+  if (facts.uid === 0) {
+    await connection.run(`sh -c ${shq(script)}`, { timeoutMs: 30_000 });
+    return;
+  }
+  if (rootMethod === 'root') {
+    throw new Error(`${connection.label} logs in as ${facts.user}, not root, but the target is set to "already root"; choose sudo instead`);
+  }
+  if (!facts.hasSudo) throw new Error(`${facts.user} on ${connection.label} is not root and sudo is not installed there: the helper must run as root`);
+  if (rootMethod === 'sudo' || rootMethod === 'auto') {
+    const result = await connection.exec(`sudo -n sh -c ${shq(script)}`, { timeoutMs: 30_000 });
+    if (result.code === 0) return;
+    if (rootMethod === 'sudo') throw new Error(`sudo -n failed on ${connection.label}: ${result.stderr.trim() || `exit ${result.code}`}`);
+    log.info(`daemon: sudo -n is not enough on ${connection.label} (${result.stderr.trim()}); asking for the sudo password`);
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const password = await prompter.secret({
+      kind: 'sudo',
+      target: connection.label,
+      prompt: `sudo password for ${facts.user} on ${connection.label} (to start Berth's helper as root; not stored)`,
+      retry: attempt > 0,
+    });
+    if (password === undefined) throw new CancelledError(`the sudo password for ${connection.label} was not given`);
+    // -S reads the password from stdin; -p '' keeps sudo's prompt out of the output.
+    const result = await connection.exec(`sudo -S -p '' sh -c ${shq(script)}`, { stdin: `${password}\n`, timeoutMs: 30_000 });
+    if (result.code === 0) return;
+    log.warn(`daemon: sudo refused on ${connection.label}: ${result.stderr.trim().split('\n').pop() ?? ''}`);
+  }
+  throw new Error(`sudo on ${connection.label} refused the password three times`);
+}
