@@ -5,6 +5,7 @@ import { createApiServer } from '../api/server';
 import { Dispatcher } from '../api/dispatcher';
 import { createHandlers, type DaemonServices } from '../api/handlers';
 import { EventBus } from '../events/eventBus';
+import { ImageStore } from '../images/imageStore';
 import type { Logger } from '../logging/logger';
 import { methods } from '../protocol';
 import { HELPER_VERSION } from '../version';
@@ -36,7 +37,9 @@ export async function startDaemon({ socketPath, rootDir, logger }: DaemonOptions
     throw error;
   }
 
-  const services: DaemonServices = { rootDir, logger, events: new EventBus() };
+  const events = new EventBus();
+  const images = await ImageStore.open(join(rootDir, 'images'), { logger, events });
+  const services: DaemonServices = { rootDir, logger, events, images };
   const api = createApiServer(new Dispatcher(methods, createHandlers(services), logger), logger);
   let socketLock;
   try {

@@ -116,12 +116,17 @@ export class BlobStore {
     return removed;
   }
 
+  /** Stores a small blob held in memory (a manifest, a config). */
+  putBytes(bytes: Buffer, expected: BlobExpectation = {}): Promise<BlobInfo> {
+    return this.putStream([bytes], expected);
+  }
+
   /**
    * Stores what `source` yields. With `expected`, the digest and size must match, or the put fails with a
    * BlobMismatchError and nothing is kept (a size overrun stops the copy as soon as it is seen). Storing a
    * blob that is already present succeeds and keeps the existing file.
    */
-  async putStream(source: Readable | AsyncIterable<Buffer | string>, expected: BlobExpectation = {}): Promise<BlobInfo> {
+  async putStream(source: Readable | Iterable<Buffer> | AsyncIterable<Buffer | string>, expected: BlobExpectation = {}): Promise<BlobInfo> {
     if (expected.digest !== undefined) digestHex(expected.digest);
     if (expected.size !== undefined && !(Number.isSafeInteger(expected.size) && expected.size >= 0)) {
       throw new Error(`invalid expected blob size ${expected.size}`);

@@ -1,8 +1,121 @@
-// images.*: filled in by the images work; no methods until then.
-import type { imageMethods } from '../../protocol';
+// images.*: the image store's operations. Long ones run after the call has answered with a stream id,
+// and report through that stream; every store error becomes an RpcError with the right code.
+import { isAbsolute } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { AmbiguousImageError, ImageNotFoundError } from '../../images/imageIndex';
+import { ImageConflictError, type ImageStore } from '../../images/imageStore';
+import { imageDetails, imageHistory, imageSummary } from '../../images/imageViews';
+import { decompressedLayer } from '../../images/decompress';
+import { ChangeError } from '../../images/changes';
+import { ReferenceError } from '../../images/reference';
+import { ErrorCode, RpcError, type imageMethods } from '../../protocol';
+import type { ServerStream } from '../streams';
 import type { HandlersFor } from '../dispatcher';
 import type { DaemonServices } from './index';
 
-export function imageHandlers(_services: DaemonServices): HandlersFor<typeof imageMethods> {
-  return {};
+export function imageHandlers(services: DaemonServices): HandlersFor<typeof imageMethods> {
+  const store = (): ImageStore => services.images;
+  return {
+    'images.list': ({ all, dangling, reference }) => {
+      let records = store().index.all();
+      if (dangling !== undefined) records = records.filter((r) => (r.references.length === 0) === dangling);
+      if (reference !== undefined) records = records.filter((r) => r.references.some((name) => matchesReference(name, reference)));
+      void all;
+      return records.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '')).map(imageSummary);
+    },
+    'images.inspect': ({ image }) => rpc(() => imageDetails(store(), store().record(image))),
+    'images.history': ({ image }) => rpcAsync(() => imageHistory(store(), store().record(image))),
+    'images.tag': ({ image, reference }) =>
+      rpc(() => {
+        store().tag(image, reference);
+        return {};
+      }),
+    'images.remove': ({ image, force }) => rpcAsync(() => store().remove(image, force ?? false)),
+    'images.prune': ({ all }) => rpcAsync(() => store().prune(all ?? false)),
+    'images.import': (params, { streams }) => {
+      if (params.path !== undefined && !isAbsolute(params.path)) throw new RpcError(ErrorCode.InvalidParams, `path ${params.path} must be absolute`);
+      const input = params.path === undefined ? new PassThrough() : undefined;
+      const stream = streams.open(input ? inputControls(input) : {});
+      stream.signal.addEventListener('abort', () => input?.destroy(new Error('the import was cancelled')), { once: true });
+      const options = { reference: params.reference, changes: params.changes, message: params.message };
+      runInStream(stream, async () => {
+        const image = input
+          ? await store().importTar(await decompressedLayer(input), options)
+          : await store().importRootfs(params.path!, options);
+        return { id: image.id, references: image.references };
+      });
+      return { stream: stream.id };
+    },
+    'images.pull': () => notYet('images.pull'),
+    'images.push': () => notYet('images.push'),
+    'images.load': () => notYet('images.load'),
+    'images.save': () => notYet('images.save'),
+  };
+}
+
+function notYet(method: string): never {
+  throw new RpcError(ErrorCode.InternalError, `${method} is not implemented yet`);
+}
+
+/** Stream input (a tar's bytes) into `input`, pausing the writer while the consumer is behind. */
+function inputControls(input: PassThrough) {
+  return {
+    onWrite: async (bytes: Buffer) => {
+      if (input.write(bytes) || input.destroyed) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          input.off('drain', done).off('close', done);
+          resolve();
+        };
+        input.on('drain', done).on('close', done);
+      });
+    },
+    onCloseInput: () => void input.end(),
+  };
+}
+
+/** Runs `work` after the call has answered, ending the stream with its result or its error. */
+export function runInStream(stream: ServerStream, work: () => Promise<unknown>): void {
+  void (async () => {
+    try {
+      const result = await work();
+      stream.end(result);
+    } catch (error) {
+      stream.fail(toRpcError(error));
+    }
+  })();
+}
+
+export function toRpcError(error: unknown): unknown {
+  if (error instanceof RpcError) return error;
+  if (error instanceof ImageNotFoundError) return new RpcError(ErrorCode.NotFound, error.message);
+  if (error instanceof AmbiguousImageError || error instanceof ImageConflictError) return new RpcError(ErrorCode.Conflict, error.message);
+  if (error instanceof ReferenceError || error instanceof ChangeError) return new RpcError(ErrorCode.InvalidParams, error.message);
+  if ((error as NodeJS.ErrnoException)?.code === 'ENOENT') return new RpcError(ErrorCode.NotFound, (error as Error).message);
+  return error;
+}
+
+function rpc<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw toRpcError(error);
+  }
+}
+
+async function rpcAsync<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toRpcError(error);
+  }
+}
+
+/** `docker images busybox`: a name without a tag matches every tag of the repository. */
+function matchesReference(full: string, wanted: string): boolean {
+  const short = full.replace(/^docker\.io\/(library\/)?/, '');
+  if (wanted.includes(':') && !wanted.endsWith(':')) return full === wanted || short === wanted;
+  const repo = full.slice(0, full.lastIndexOf(':'));
+  const shortRepo = short.slice(0, short.lastIndexOf(':'));
+  return repo === wanted || shortRepo === wanted;
 }

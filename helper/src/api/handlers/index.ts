@@ -1,6 +1,7 @@
 // Every API method's handler, in one table the dispatcher checks against the protocol at compile time.
 // Each resource's handlers live in their own file and get what they need from the daemon's services.
 import type { EventBus } from '../../events/eventBus';
+import type { ImageStore } from '../../images/imageStore';
 import type { Logger } from '../../logging/logger';
 import type { methods } from '../../protocol';
 import type { HandlersFor } from '../dispatcher';
@@ -16,6 +17,7 @@ export interface DaemonServices {
   rootDir: string;
   logger: Logger;
   events: EventBus;
+  images: ImageStore;
 }
 
 export function createHandlers(services: DaemonServices): HandlersFor<typeof methods> {
