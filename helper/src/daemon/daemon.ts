@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { createApiServer } from '../api/server';
 import { Dispatcher } from '../api/dispatcher';
 import { createHandlers, type DaemonServices } from '../api/handlers';
+import { withRpcErrors } from '../api/handlers/containers';
+import { Engine } from '../engine/engine';
 import { EventBus } from '../events/eventBus';
 import { ImageStore } from '../images/imageStore';
 import type { Logger } from '../logging/logger';
@@ -39,7 +41,9 @@ export async function startDaemon({ socketPath, rootDir, logger }: DaemonOptions
 
   const events = new EventBus();
   const images = await ImageStore.open(join(rootDir, 'images'), { logger, events });
-  const services: DaemonServices = { rootDir, logger, events, images };
+  // The engine catches up with containers that ran on while no daemon watched them before serving.
+  const engine = await Engine.open({ rootDir, logger, events, images });
+  const services: DaemonServices = { rootDir, logger, events, images, engine, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };
   const api = createApiServer(new Dispatcher(methods, createHandlers(services), logger), logger);
   let socketLock;
   try {
@@ -55,6 +59,7 @@ export async function startDaemon({ socketPath, rootDir, logger }: DaemonOptions
     stop() {
       stopping ??= (async () => {
         await api.close();
+        engine.close();
         removeSocket(socketPath, socketLock);
         rootLock.release();
         logger.info('stopped');

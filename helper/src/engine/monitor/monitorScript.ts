@@ -33,6 +33,7 @@
 //     container.log.(i-1) to container.log.i down to .1 and start afresh; BERTH_MON_MAX_FILES files
 //     kept. The disk's pace is the pipe's pace: a full disk or slow disk blocks the container's writes,
 //     never grows the monitor.
+//     The kept fds are closed in the monitor once the child has them.
 //  5. Forward SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to the child; reap every
 //     child (SIGCHLD wakes the loop through a self-pipe).
 //  6. Once the child has exited: read what its pipes still hold (until both end, or until they have
@@ -190,6 +191,9 @@ if ($child == 0) {
   exec { $ARGV[0] } @ARGV or $child_fail->("exec $ARGV[0]: $!");
 }
 close($_) for ($out_w, $err_w, $go_r, $exec_w);
+# The kept fds were for the child: holding them here would hide their closing from whoever holds the
+# other end (the daemon's sync socket with the container's init sees end-of-file only once both are gone).
+syscall($nr{close}, $_ + 0) for grep { length } split(/,/, $cfg{KEEP_FDS});
 
 my $monitor_start = proc_start_time($$);
 my $child_start = proc_start_time($child);

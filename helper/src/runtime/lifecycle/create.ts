@@ -18,7 +18,7 @@ import { readProcStat } from '../state/liveStatus';
 import type { StateStore, StoredState } from '../state/stateStore';
 import { DEFAULT_DEVICE_RULES } from '../spec/defaultSpec';
 import type { Resources, RuntimeConfig } from '../spec/config';
-import { spawnInit, type ExitStatus } from './spawnInit';
+import { spawnInit, type ExitStatus, type InitLauncher } from './spawnInit';
 import { writeFileAtomic } from '../../fs/writeFileAtomic';
 
 export interface CreateOptions {
@@ -34,6 +34,8 @@ export interface CreateOptions {
   preserveFds?: number;
   /** Where warnings go (settings the kernel would not apply and runc also only warns about). */
   warn?: (message: string) => void;
+  /** Start the init through this instead of as our child (the engine's monitor). */
+  launcher?: InitLauncher;
 }
 
 export interface CreatedContainer {
@@ -124,13 +126,13 @@ export async function createContainer(store: StateStore, options: CreateOptions)
       extraFds,
       execFifo: state.execFifo,
       consoleSocket: options.consoleSocket,
+      launcher: options.launcher,
       userNamespace: userNamespace
         ? { uidMappings: config.linux!.uidMappings!, gidMappings: config.linux!.gidMappings!, cgroupProcsFiles: cgroup.procsFiles() }
         : undefined,
     });
     const fail = (why: string) => {
-      init.child.kill('SIGKILL');
-      if (init.pid !== init.child.pid) killQuietly(init.pid);
+      init.kill();
       return new RuntimeError(`cannot create container "${id}": ${why}`);
     };
     let message = await init.channel.next();
@@ -161,7 +163,7 @@ export async function createContainer(store: StateStore, options: CreateOptions)
     if (options.pidFile) writeFileAtomic(options.pidFile, `${pid}`);
     init.channel.close();
     // The init lives on without us once the caller detaches: our event loop may then end.
-    return { state, exited: init.exited, detach: () => init.child.unref() };
+    return { state, exited: init.exited, detach: () => init.detach() };
   } catch (error) {
     await undo();
     throw error;
@@ -176,13 +178,4 @@ function withDefaultDeviceRules(config: RuntimeConfig): Resources {
     .filter((device) => device.type !== 'p')
     .map((device) => ({ allow: true, type: device.type === 'u' ? ('c' as const) : (device.type as 'c' | 'b'), major: device.major, minor: device.minor, access: 'rwm' }));
   return { ...resources, devices: [...(resources.devices ?? []), ...DEFAULT_DEVICE_RULES, ...fromDevices] };
-}
-
-/** The init behind the user namespace shim, when the shim itself is killed on a failure. */
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
 }

@@ -28,10 +28,14 @@ export interface ExecOptions {
   consoleSocket?: string;
   pidFile?: string;
   warn?: (message: string) => void;
+  /** Pipes for the process's stdin, stdout and stderr instead of ours (without a terminal). */
+  pipes?: boolean;
 }
 
 export interface ExecResult {
   pid: number;
+  /** With `pipes`: the process's stdin, stdout and stderr. */
+  stdio?: { stdin: NodeJS.WritableStream & { destroy(): void }; stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream };
   exited: Promise<ExitStatus>;
   /** Lets this process end without waiting for the exec'd process (exec -d). */
   detach(): void;
@@ -87,7 +91,7 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
     init = await spawnInit({
       configPath,
       pidNamespace: namespaces.some((ns) => ns.type === 'pid') ? nsPath('pid') : undefined,
-      stdio: process_.terminal ? 'ignore' : 'inherit',
+      stdio: process_.terminal ? 'ignore' : options.pipes ? 'pipe' : 'inherit',
       extraFds: [],
       consoleSocket: options.consoleSocket,
       userNamespace: userNamespace ? { join: nsPath('user'), cgroupProcsFiles } : undefined,
@@ -99,12 +103,16 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
   const message = await init.channel.next();
   rmSync(configPath, { force: true });
   if (message.type !== 'ready') {
-    init.child.kill('SIGKILL');
-    if (init.pid !== init.child.pid) process.kill(init.pid, 'SIGKILL');
+    init.kill();
     throw new RuntimeError(`cannot exec in container "${options.id}": ${message.type === 'error' ? message.message : message.type}`);
   }
   for (const warning of message.warnings) options.warn?.(warning);
   if (options.pidFile) writeFileAtomic(options.pidFile, `${init.pid}`);
   init.channel.close();
-  return { pid: init.pid, exited: init.exited, detach: () => init.child.unref() };
+  const child = init.child!;
+  const stdio =
+    options.pipes && !process_.terminal
+      ? { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr! }
+      : undefined;
+  return { pid: init.pid, exited: init.exited, detach: () => init.detach(), ...(stdio ? { stdio } : {}) };
 }

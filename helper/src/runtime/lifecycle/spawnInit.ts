@@ -5,10 +5,11 @@
 // which libuv forks the init, and restored at once. See shared/notes/linux-from-node.md.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { O_RDWR } from '../../linux/files';
 import { CLONE_NEWPID, setns, unshare } from '../../linux/namespaces';
-import { connectUnix } from '../../linux/unixSocket';
+import { connectUnix, socketPair } from '../../linux/unixSocket';
 import { RuntimeError } from '../errors';
 import type { InitMessage } from '../init/initConfig';
 import type { IdMapping } from '../spec/config';
@@ -26,8 +27,9 @@ export interface SpawnInitOptions {
   configPath: string;
   /** 'new': a new pid namespace; a path: join that one; undefined: stay in ours. */
   pidNamespace: 'new' | string | undefined;
-  /** What fds 0-2 of the init are: inherited from us, or /dev/null when a terminal will replace them. */
-  stdio: 'inherit' | 'ignore';
+  /** What fds 0-2 of the init are: inherited from us, /dev/null when a terminal will replace them, or
+   * pipes to us (the engine's exec: child.stdio). */
+  stdio: 'inherit' | 'ignore' | 'pipe';
   /** Extra fds passed at 3, 4, … (LISTEN_FDS, --preserve-fds). */
   extraFds: number[];
   /** create: the exec fifo, opened here and handed on as an fd (the init may not be able to open it). */
@@ -40,7 +42,21 @@ export interface SpawnInitOptions {
    * with these mappings) or joins the one at `join`, and the pid namespace, before exec'ing the init.
    */
   userNamespace?: { uidMappings: IdMapping[]; gidMappings: IdMapping[]; cgroupProcsFiles: string[] } | { join: string; cgroupProcsFiles: string[] };
+  /** Start the init some other way than as our child: the engine starts it under its monitor. */
+  launcher?: InitLauncher;
 }
+
+/** What a launcher is asked to start: exec argv with exactly env, with `fds` at 3, 4, … and stdio its own. */
+export interface LaunchRequest {
+  argv: string[];
+  env: Record<string, string>;
+  fds: number[];
+  /** The init must be PID 1 of a new pid namespace. */
+  newPidNamespace: boolean;
+}
+
+/** Starts the init and resolves with its host pid once it runs; the init is not our child. */
+export type InitLauncher = (request: LaunchRequest) => Promise<{ pid: number }>;
 
 export interface ExitStatus {
   code: number | null;
@@ -48,11 +64,17 @@ export interface ExitStatus {
 }
 
 export interface SpawnedInit {
-  child: ChildProcess;
+  /** Our child (the init, or the user namespace shim), unless a launcher started the init. */
+  child?: ChildProcess;
   syncFd: number;
   channel: InitChannel;
-  /** The container's process (the init execs into it) ends; known while we are its parent. */
+  /** The container's process (the init execs into it) ends; known while we are its parent (never
+   * settles when a launcher started it: its parent is the launcher's). */
   exited: Promise<ExitStatus>;
+  /** SIGKILL the init (and the shim in front of it). */
+  kill(): void;
+  /** Lets our event loop end without waiting for the init. */
+  detach(): void;
   /** The host pid of the init (the container's process): the child's, or, behind the user namespace
    * shim with a pid namespace, the shim's child's. */
   pid: number;
@@ -64,6 +86,7 @@ export interface SpawnedInit {
  * namespace is not host root and could not open them itself.
  */
 export async function spawnInit(options: SpawnInitOptions): Promise<SpawnedInit> {
+  if (options.launcher) return launchInit(options, options.launcher);
   const { pidNamespace, stdio, extraFds, userNamespace } = options;
   const syncFd = 3 + extraFds.length;
   const passed: number[] = [];
@@ -98,8 +121,21 @@ export async function spawnInit(options: SpawnInitOptions): Promise<SpawnedInit>
     for (const fd of passed) closeSync(fd);
   }
   const exited = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const channel = new InitChannel(child, syncFd);
-  const spawned: SpawnedInit = { child, syncFd, channel, exited, pid: child.pid ?? 0 };
+  const channel = new InitChannel(child.stdio[syncFd] as unknown as Socket);
+  child.once('error', (error) => channel.end({ type: 'error', message: `cannot start the init: ${error.message}` }));
+  child.once('exit', (code, signal) => channel.end({ type: 'error', message: `the init exited (${signal ?? `code ${code}`}) before the container was ready` }));
+  const spawned: SpawnedInit = {
+    child,
+    syncFd,
+    channel,
+    exited,
+    pid: child.pid ?? 0,
+    kill: () => {
+      child.kill('SIGKILL');
+      if (spawned.pid !== child.pid) killQuietly(spawned.pid);
+    },
+    detach: () => child.unref(),
+  };
   if (userNamespace) {
     try {
       spawned.pid = await settleUserNamespace(spawned, userNamespace, pidNamespace !== undefined);
@@ -109,6 +145,65 @@ export async function spawnInit(options: SpawnInitOptions): Promise<SpawnedInit>
     }
   }
   return spawned;
+}
+
+/**
+ * The init started by a launcher (the engine's monitor) instead of as our child: the same fds and
+ * environment, the sync channel over a socket pair whose other end the launcher hands on. The launcher's
+ * process holds no copy of it once the init runs, so the init's death shows here as end-of-file.
+ */
+async function launchInit(options: SpawnInitOptions, launcher: InitLauncher): Promise<SpawnedInit> {
+  if (options.userNamespace) throw new RuntimeError('containers with a user namespace cannot be started by a launcher yet');
+  if (options.pidNamespace !== undefined && options.pidNamespace !== 'new') {
+    throw new RuntimeError('a launched init can make a new pid namespace but not join one');
+  }
+  const syncFd = 3 + options.extraFds.length;
+  const [ours, theirs] = socketPair();
+  const passed: number[] = [];
+  let pid: number;
+  try {
+    const configFd = openSync(options.configPath, 'r');
+    passed.push(configFd);
+    const fifoFd = options.execFifo === undefined ? undefined : openSync(options.execFifo, O_RDWR);
+    if (fifoFd !== undefined) passed.push(fifoFd);
+    const consoleFd = options.consoleSocket === undefined ? undefined : connectUnix(options.consoleSocket);
+    if (consoleFd !== undefined) passed.push(consoleFd);
+    const at = (fd: number | undefined) => (fd === undefined ? -1 : syncFd + 1 + passed.indexOf(fd));
+    ({ pid } = await launcher({
+      argv: [process.execPath, initScriptPath()],
+      env: {
+        PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        BERTH_INIT_FDS: JSON.stringify({ config: at(configFd), execFifo: at(fifoFd), console: at(consoleFd) }),
+      },
+      fds: [...options.extraFds, theirs, ...passed],
+      newPidNamespace: options.pidNamespace === 'new',
+    }));
+  } catch (error) {
+    closeSync(ours);
+    throw error;
+  } finally {
+    closeSync(theirs);
+    for (const fd of passed) closeSync(fd);
+  }
+  const socket = new Socket({ fd: ours, readable: true, writable: true });
+  const channel = new InitChannel(socket);
+  socket.once('close', () => channel.end({ type: 'error', message: 'the init exited before the container was ready' }));
+  return {
+    syncFd,
+    channel,
+    pid,
+    exited: new Promise<ExitStatus>(() => undefined),
+    kill: () => killQuietly(pid),
+    detach: () => undefined,
+  };
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
 
 /** The runtime's part of the shim's steps: map the new user namespace, learn the forked init's pid. */
@@ -121,7 +216,7 @@ async function settleUserNamespace(init: SpawnedInit, userNamespace: NonNullable
   if (!('join' in userNamespace)) {
     await expect('userns');
     const lines = (mappings: IdMapping[]) => mappings.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
-    const pid = init.child.pid!;
+    const pid = init.child!.pid!;
     // As runc does when it is root: setgroups stays "allow" (the container may set its groups), and the
     // host-side root may map any ranges. Each map is written once, in one write, as the kernel requires.
     try {
@@ -132,7 +227,7 @@ async function settleUserNamespace(init: SpawnedInit, userNamespace: NonNullable
     }
     init.channel.send({ type: 'mapped' });
   }
-  if (!forks) return init.child.pid!;
+  if (!forks) return init.child!.pid!;
   const forked = await expect('forked');
   return (forked as { pid: number }).pid;
 }
@@ -177,10 +272,7 @@ export class InitChannel {
   private readonly waiting: Array<(message: InitMessage) => void> = [];
   private buffer = '';
   private ended: InitMessage | undefined;
-  private readonly socket: NodeJS.ReadWriteStream & { destroy(): void };
-
-  constructor(child: ChildProcess, syncFd: number) {
-    this.socket = child.stdio[syncFd] as unknown as NodeJS.ReadWriteStream & { destroy(): void };
+  constructor(private readonly socket: Socket) {
     this.socket.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString();
       for (let newline = this.buffer.indexOf('\n'); newline >= 0; newline = this.buffer.indexOf('\n')) {
@@ -189,10 +281,6 @@ export class InitChannel {
       }
     });
     this.socket.on('error', () => undefined);
-    child.once('error', (error) => this.end({ type: 'error', message: `cannot start the init: ${error.message}` }));
-    child.once('exit', (code, signal) =>
-      this.end({ type: 'error', message: `the init exited (${signal ?? `code ${code}`}) before the container was ready` }),
-    );
   }
 
   next(): Promise<InitMessage> {
@@ -215,7 +303,8 @@ export class InitChannel {
     else this.queue.push(message);
   }
 
-  private end(message: InitMessage): void {
+  /** No more messages will come: `message` (an error) answers every later next(). */
+  end(message: InitMessage): void {
     if (this.ended) return;
     this.ended = message;
     for (const waiter of this.waiting.splice(0)) waiter(message);
