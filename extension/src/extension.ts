@@ -5,6 +5,8 @@ import { DEFAULT_SOCKET_PATH } from '../../helper/src/protocol';
 import { registerCommands } from './commands/registerCommands';
 import { LocalTarget } from './targets/target';
 import { TargetsTreeProvider } from './targets/targetsTreeProvider';
+import { registerBerthViews } from './views/registerBerthViews';
+import { fixedTargets } from './views/targetSource';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Berth', { log: true });
@@ -31,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (config().get<boolean>('local.enabled', true)) await local.connect();
     else local.disconnect();
   };
+  registerBerthViews(context, fixedTargets([local]), log);
   updateContext();
   void connectIfEnabled();
 }

@@ -1,0 +1,79 @@
+// The Containers tree's nodes: one group per target, one row per container. Node objects live as long as
+// what they show, so that VS Code can refresh one row (onDidChangeTreeData with that node) and keep the
+// user's selection and expansion (stable ids).
+import * as vscode from 'vscode';
+import type { ContainerSummary } from '../../../helper/src/protocol';
+import type { RpcClient } from '../client/rpcClient';
+import type { ObservedTarget } from '../views/targetSource';
+import { themeIcon } from '../views/treeNodes';
+import {
+  containerContextValue,
+  containerDescription,
+  containerGroupId,
+  containerIcon,
+  containerNodeId,
+  containerTooltip,
+} from './containerPresentation';
+
+export class ContainerGroupNode {
+  readonly kind = 'containerGroup';
+  /** Why the list could not be read, shown on the group. */
+  error: string | undefined;
+
+  constructor(readonly target: ObservedTarget) {}
+
+  getTreeItem(count: number): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.target.label, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = containerGroupId(this.target.id);
+    item.contextValue = 'containerGroup';
+    if (this.error) {
+      item.description = this.error;
+      item.tooltip = this.error;
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    } else {
+      item.description = count === 1 ? vscode.l10n.t('1 container') : vscode.l10n.t('{0} containers', count);
+      item.iconPath = new vscode.ThemeIcon('vm');
+    }
+    return item;
+  }
+}
+
+export class ContainerNode {
+  readonly kind = 'container';
+
+  constructor(
+    readonly group: ContainerGroupNode,
+    public summary: ContainerSummary,
+  ) {}
+
+  get target(): ObservedTarget {
+    return this.group.target;
+  }
+
+  get id(): string {
+    return this.summary.id;
+  }
+
+  get name(): string {
+    return this.summary.name;
+  }
+
+  /** The target's client, or an error a user understands. */
+  client(): RpcClient {
+    const state = this.target.state;
+    if (state.kind !== 'connected') throw new Error(vscode.l10n.t('{0} is not connected', this.target.label));
+    return state.client;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.summary.name, vscode.TreeItemCollapsibleState.None);
+    item.id = containerNodeId(this.target.id, this.summary.id);
+    item.description = containerDescription(this.summary);
+    item.tooltip = new vscode.MarkdownString(containerTooltip(this.summary, this.target.label));
+    item.iconPath = themeIcon(containerIcon(this.summary.state));
+    item.contextValue = containerContextValue(this.summary);
+    return item;
+  }
+}
+
+export type ContainersTreeNode = ContainerGroupNode | ContainerNode;

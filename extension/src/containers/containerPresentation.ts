@@ -1,0 +1,65 @@
+// How a container looks in the tree: its contextValue (which decides the actions its menu offers: one
+// regex per action in package.json), its icon and colour, its description and tooltip. Pure: unit-tested.
+import type { ContainerStatus, ContainerSummary } from '../../../helper/src/protocol';
+
+/** `container.running`, `container.paused`, `container.exited`, … */
+export function containerContextValue(summary: Pick<ContainerSummary, 'state'>): string {
+  return `container.${summary.state}`;
+}
+
+export interface IconChoice {
+  /** A codicon id. */
+  id: string;
+  /** A theme colour id, or none. */
+  color?: string;
+}
+
+export function containerIcon(state: ContainerStatus): IconChoice {
+  switch (state) {
+    case 'running':
+      return { id: 'vm-running', color: 'testing.iconPassed' };
+    case 'paused':
+      return { id: 'debug-pause', color: 'testing.iconQueued' };
+    case 'restarting':
+      return { id: 'sync', color: 'testing.iconQueued' };
+    case 'removing':
+      return { id: 'trash' };
+    case 'dead':
+      return { id: 'error', color: 'testing.iconFailed' };
+    case 'created':
+      return { id: 'circle-large-outline' };
+    case 'exited':
+      return { id: 'vm-outline' };
+  }
+}
+
+/** "busybox:test · Up 5 minutes · 8080->80/tcp" */
+export function containerDescription(summary: ContainerSummary): string {
+  return [summary.image, summary.status, summary.ports.join(', ')].filter((part) => part.length > 0).join(' · ');
+}
+
+export function containerTooltip(summary: ContainerSummary, targetLabel: string): string {
+  return [
+    `**${summary.name}** (${summary.id.slice(0, 12)})`,
+    '',
+    `- state: ${summary.status}`,
+    `- image: ${summary.image}`,
+    `- command: \`${summary.command.replace(/`/g, "'")}\``,
+    `- created: ${summary.created}`,
+    `- target: ${targetLabel}`,
+    ...(summary.ports.length ? [`- ports: ${summary.ports.join(', ')}`] : []),
+  ].join('\n');
+}
+
+/** Stable tree ids: the same container keeps its row (selection, focus) across refreshes. */
+export function containerNodeId(targetId: string, containerId: string): string {
+  return `berth.container/${targetId}/${containerId}`;
+}
+
+export function containerGroupId(targetId: string): string {
+  return `berth.containers/${targetId}`;
+}
+
+export function isRunningLike(state: ContainerStatus): boolean {
+  return state === 'running' || state === 'paused' || state === 'restarting';
+}

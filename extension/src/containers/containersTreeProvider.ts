@@ -1,0 +1,216 @@
+// The Containers view: every connected target's containers, grouped by target, running ones first. It is
+// fed by each target's event stream (views/targetEvents.ts) through a ContainerSync, and refreshes only
+// what changed: one row when a container changed in place, its group when rows came, went or moved.
+import * as vscode from 'vscode';
+import type { RpcClient } from '../client/rpcClient';
+import type { TargetEventHub, TargetEventHubs } from '../views/targetEvents';
+import { errorText } from '../views/treeNodes';
+import { ContainerSync } from './containerSync';
+import { ContainerGroupNode, ContainerNode, type ContainersTreeNode } from './containerNodes';
+
+/** What the welcome views read (context key berth.containers.view). */
+export type ContainersViewState = 'noTarget' | 'loading' | 'empty' | 'some';
+
+class TargetContainers implements vscode.Disposable {
+  readonly group: ContainerGroupNode;
+  sync: ContainerSync | undefined;
+  readonly nodes = new Map<string, ContainerNode>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    readonly hub: TargetEventHub,
+    private readonly changed: (node: ContainersTreeNode | undefined) => void,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.group = new ContainerGroupNode(hub.target);
+    this.subscriptions = [
+      hub.onDidOpen(({ client }) => void this.open(client)),
+      hub.onEvent((event) => this.sync?.onEvent(event)),
+      hub.onDidClose(() => this.close()),
+    ];
+  }
+
+  get connected(): boolean {
+    return this.hub.target.state.kind === 'connected';
+  }
+
+  private async open(client: RpcClient): Promise<void> {
+    this.sync?.dispose();
+    this.nodes.clear();
+    const sync = new ContainerSync(
+      {
+        list: () => client.call('containers.list', { all: true }),
+        get: async (id) => (await client.call('containers.list', { all: true, filters: { id: [id] } })).find((c) => c.id === id),
+      },
+      (change, id) => this.onChange(sync, change, id),
+      (error) => this.log.warn(`${this.hub.target.label}: containers: ${errorText(error)}`),
+    );
+    this.sync = sync;
+    try {
+      await sync.start();
+      this.group.error = undefined;
+    } catch (error) {
+      this.group.error = errorText(error);
+      this.log.warn(`${this.hub.target.label}: containers.list: ${this.group.error}`);
+    }
+    this.changed(undefined);
+  }
+
+  private onChange(sync: ContainerSync, change: 'item' | 'list', id: string | undefined): void {
+    if (sync !== this.sync) return;
+    const summary = id === undefined ? undefined : sync.set.get(id);
+    if (change === 'item' && id !== undefined && summary) {
+      const node = this.nodes.get(id);
+      if (node) {
+        node.summary = summary;
+        this.changed(node);
+        return;
+      }
+    }
+    // Membership or order: the group (or the root, when the view goes from empty to not or back).
+    this.changed(undefined);
+  }
+
+  children(): ContainerNode[] {
+    const summaries = this.sync?.set.sorted() ?? [];
+    const seen = new Set<string>();
+    const nodes = summaries.map((summary) => {
+      seen.add(summary.id);
+      const node = this.nodes.get(summary.id);
+      if (node) {
+        node.summary = summary;
+        return node;
+      }
+      const created = new ContainerNode(this.group, summary);
+      this.nodes.set(summary.id, created);
+      return created;
+    });
+    for (const id of this.nodes.keys()) if (!seen.has(id)) this.nodes.delete(id);
+    return nodes;
+  }
+
+  get count(): number {
+    return this.sync?.set.size ?? 0;
+  }
+
+  /** Re-reads one container now (after a command, in case its event is still on its way). */
+  refresh(id: string): Promise<void> | undefined {
+    return this.sync?.refresh(id);
+  }
+
+  private close(): void {
+    this.sync?.dispose();
+    this.sync = undefined;
+    this.nodes.clear();
+    this.group.error = undefined;
+    this.changed(undefined);
+  }
+
+  dispose(): void {
+    this.sync?.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+}
+
+export class ContainersTreeProvider implements vscode.TreeDataProvider<ContainersTreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ContainersTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly stateEmitter = new vscode.EventEmitter<ContainersViewState>();
+  readonly onDidChangeViewState = this.stateEmitter.event;
+  private readonly perTarget = new Map<TargetEventHub, TargetContainers>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private lastState: ContainersViewState | undefined;
+
+  constructor(
+    private readonly hubs: TargetEventHubs,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscriptions.push(hubs.onDidChangeHubs(() => this.updateHubs()));
+    this.updateHubs();
+  }
+
+  private updateHubs(): void {
+    const current = new Set(this.hubs.all());
+    for (const [hub, containers] of this.perTarget) {
+      if (!current.has(hub)) {
+        containers.dispose();
+        this.perTarget.delete(hub);
+      }
+    }
+    for (const hub of current) {
+      if (!this.perTarget.has(hub)) {
+        this.perTarget.set(hub, new TargetContainers(hub, (node) => this.fire(node), this.log));
+        this.subscriptions.push(hub.target.onDidChange(() => this.fire(undefined)));
+      }
+    }
+    this.fire(undefined);
+  }
+
+  private fire(node: ContainersTreeNode | undefined): void {
+    this.changed.fire(node);
+    const state = this.viewState();
+    if (state !== this.lastState) {
+      this.lastState = state;
+      this.stateEmitter.fire(state);
+    }
+  }
+
+  viewState(): ContainersViewState {
+    const connected = [...this.perTarget.values()].filter((t) => t.connected);
+    if (connected.length === 0) return 'noTarget';
+    if (connected.some((t) => t.count > 0 || t.group.error)) return 'some';
+    return connected.every((t) => t.sync === undefined) ? 'loading' : 'empty';
+  }
+
+  getChildren(element?: ContainersTreeNode): ContainersTreeNode[] {
+    if (!element) {
+      // An empty view shows the welcome content; otherwise one group per connected target.
+      if (this.viewState() !== 'some') return [];
+      return [...this.perTarget.values()].filter((t) => t.connected).map((t) => t.group);
+    }
+    if (element instanceof ContainerGroupNode) return this.forGroup(element)?.children() ?? [];
+    return [];
+  }
+
+  getTreeItem(element: ContainersTreeNode): vscode.TreeItem {
+    if (element instanceof ContainerGroupNode) return element.getTreeItem(this.forGroup(element)?.count ?? 0);
+    return element.getTreeItem();
+  }
+
+  getParent(element: ContainersTreeNode): ContainersTreeNode | undefined {
+    return element instanceof ContainerNode ? element.group : undefined;
+  }
+
+  /** Every container node, for pickers. */
+  allContainers(): ContainerNode[] {
+    return [...this.perTarget.values()].filter((t) => t.connected).flatMap((t) => t.children());
+  }
+
+  /** The node of a container, once the tree knows it. */
+  find(targetId: string, containerId: string): ContainerNode | undefined {
+    for (const t of this.perTarget.values()) if (t.hub.target.id === targetId) return t.nodes.get(containerId) ?? t.children().find((n) => n.id === containerId);
+    return undefined;
+  }
+
+  /** Re-reads a container after a command changed it. */
+  async refresh(node: ContainerNode): Promise<void> {
+    await this.forGroup(node.group)?.refresh(node.id);
+  }
+
+  /** Re-reads a container by id (a container just created, before its event arrives). */
+  async refreshContainer(targetId: string, containerId: string): Promise<void> {
+    for (const t of this.perTarget.values()) if (t.hub.target.id === targetId) await t.refresh(containerId);
+  }
+
+  private forGroup(group: ContainerGroupNode): TargetContainers | undefined {
+    for (const t of this.perTarget.values()) if (t.group === group) return t;
+    return undefined;
+  }
+
+  dispose(): void {
+    for (const t of this.perTarget.values()) t.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
+    this.changed.dispose();
+    this.stateEmitter.dispose();
+  }
+}

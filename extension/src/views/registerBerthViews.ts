@@ -1,0 +1,39 @@
+// The Containers and Images views, their documents and commands, and the run flow: built once at
+// activation from the targets the Targets view owns (observed through TargetSource).
+import * as vscode from 'vscode';
+import { ContainerLogs } from '../containers/commands/viewLogs';
+import { InspectDocuments, INSPECT_SCHEME, StatsDocuments, STATS_SCHEME } from '../containers/containerDocuments';
+import { ContainersTreeProvider } from '../containers/containersTreeProvider';
+import { registerContainerCommands } from '../containers/registerContainerCommands';
+import { registerRunCommands } from '../run/registerRunCommands';
+import { TargetEventHubs } from './targetEvents';
+import type { TargetSource } from './targetSource';
+
+export function registerBerthViews(context: vscode.ExtensionContext, targets: TargetSource, log: vscode.LogOutputChannel): void {
+  const hubs = new TargetEventHubs(targets, log);
+  const containers = new ContainersTreeProvider(hubs, log);
+  const containersView = vscode.window.createTreeView('berth.containers', {
+    treeDataProvider: containers,
+    canSelectMany: true,
+    showCollapseAll: false,
+  });
+  const logs = new ContainerLogs();
+  const inspect = new InspectDocuments(hubs);
+  const stats = new StatsDocuments(hubs);
+  const setViewState = (state: string) => void vscode.commands.executeCommand('setContext', 'berth.containers.view', state);
+  setViewState(containers.viewState());
+  context.subscriptions.push(
+    hubs,
+    containers,
+    containersView,
+    logs,
+    inspect,
+    stats,
+    containers.onDidChangeViewState(setViewState),
+    vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
+    vscode.workspace.registerTextDocumentContentProvider(STATS_SCHEME, stats),
+    ...registerContainerCommands({ tree: containers, logs, inspect, log }),
+    ...registerRunCommands({ hubs, tree: containers, logs, state: context.workspaceState, log, view: containersView as vscode.TreeView<unknown> }),
+  );
+  hubs.start();
+}
