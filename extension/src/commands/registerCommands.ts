@@ -2,6 +2,7 @@
 // log instead of vanishing in the extension host.
 import * as vscode from 'vscode';
 import type { LocalTarget } from '../targets/target';
+import { registerTerminalProfile, terminalCommands, type TerminalContext } from '../terminals/openTerminal';
 
 export interface CommandContext {
   local: LocalTarget;
@@ -9,13 +10,16 @@ export interface CommandContext {
 }
 
 export function registerCommands({ local, log }: CommandContext): vscode.Disposable[] {
+  // Terminals reach every target the user has; only the local one exists so far.
+  const terminals: TerminalContext = { targets: () => [local], log };
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'berth.targets.refresh': () => local.connect(),
     'berth.targets.connect': () => local.connect(),
     'berth.targets.disconnect': () => local.disconnect(),
     'berth.showLog': () => log.show(),
+    ...terminalCommands(terminals),
   };
-  return Object.entries(commands).map(([id, run]) =>
+  const registered = Object.entries(commands).map(([id, run]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
         return await run(...args);
@@ -27,4 +31,5 @@ export function registerCommands({ local, log }: CommandContext): vscode.Disposa
       }
     }),
   );
+  return [...registered, registerTerminalProfile(terminals)];
 }
