@@ -3,16 +3,22 @@
 import * as vscode from 'vscode';
 import { DEFAULT_SOCKET_PATH } from '../../helper/src/protocol';
 import { registerCommands } from './commands/registerCommands';
+import { registerTargetCommands } from './targets/registerTargetCommands';
 import { LocalTarget } from './targets/target';
+import { TargetRegistry } from './targets/targetRegistry';
 import { TargetsTreeProvider } from './targets/targetsTreeProvider';
 import { registerBerthViews } from './views/registerBerthViews';
-import { fixedTargets } from './views/targetSource';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Berth', { log: true });
   const config = () => vscode.workspace.getConfiguration('berth');
   const local = new LocalTarget(() => config().get<string>('local.socketPath') || DEFAULT_SOCKET_PATH, log);
-  const tree = new TargetsTreeProvider([local]);
+  // SSH targets deploy the helper bundle the extension carries (dist/helper), at the extension's version.
+  const registry = new TargetRegistry(local, context, log, {
+    dir: context.asAbsolutePath('dist/helper'),
+    version: String((context.extension.packageJSON as { version?: unknown }).version),
+  });
+  const tree = new TargetsTreeProvider(registry);
 
   // The welcome view's `when` clause reads this key: it explains what to do when no helper answers.
   const updateContext = () =>
@@ -20,10 +26,12 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     log,
     local,
+    registry,
     tree,
     local.onDidChange(updateContext),
     vscode.window.createTreeView('berth.targets', { treeDataProvider: tree, showCollapseAll: false }),
     ...registerCommands({ local, log }),
+    ...registerTargetCommands(registry, log),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('berth.local')) void connectIfEnabled();
     }),
@@ -33,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (config().get<boolean>('local.enabled', true)) await local.connect();
     else local.disconnect();
   };
-  registerBerthViews(context, fixedTargets([local]), log);
+  registerBerthViews(context, { all: () => registry.all(), onDidChangeTargets: registry.onDidChangeTargets }, log);
   updateContext();
   void connectIfEnabled();
 }

@@ -2,6 +2,7 @@
 // log instead of vanishing in the extension host.
 import * as vscode from 'vscode';
 import type { LocalTarget } from '../targets/target';
+import { targetOf } from '../targets/registerTargetCommands';
 import { registerTerminalProfile, terminalCommands, type TerminalContext } from '../terminals/openTerminal';
 
 export interface CommandContext {
@@ -14,8 +15,9 @@ export function registerCommands({ local, log }: CommandContext): vscode.Disposa
   const terminals: TerminalContext = { targets: () => [local], log };
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'berth.targets.refresh': () => local.connect(),
-    'berth.targets.connect': () => local.connect(),
-    'berth.targets.disconnect': () => local.disconnect(),
+    // From a Targets node, that target; from the palette, the local one.
+    'berth.targets.connect': (node?: unknown) => targetOf(node, local).connect(),
+    'berth.targets.disconnect': (node?: unknown) => targetOf(node, local).disconnect(),
     'berth.showLog': () => log.show(),
     ...terminalCommands(terminals),
   };

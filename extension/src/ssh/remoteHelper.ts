@@ -204,10 +204,11 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
   }
 
   private teardown(): void {
-    const state = this.current;
-    if (state.kind === 'connected') state.client.close();
+    // Forget the connection first, so that the close events below are not taken for a drop.
     const connection = this.connection;
     this.connection = undefined;
+    const state = this.current;
+    if (state.kind === 'connected') state.client.close();
     connection?.close();
   }
 

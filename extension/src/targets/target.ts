@@ -1,18 +1,39 @@
 // A machine whose helper Berth talks to, and the state of that conversation. The tree shows it; commands
-// change it. Only the local target exists so far; remote (SSH) targets will share this shape.
+// change it. The local target is here; remote (SSH) targets (remoteTarget.ts) share the Target shape.
 import * as vscode from 'vscode';
-import type { SystemVersionResult } from '../../../helper/src/protocol';
+import type { MethodName, MethodParams, MethodResult, SystemVersionResult } from '../../../helper/src/protocol';
 import { RpcClient } from '../client/rpcClient';
+import { TargetUnreachableError, withTimeout } from '../ssh/errors';
 
 export type TargetState =
   | { readonly kind: 'disconnected' }
-  | { readonly kind: 'connecting' }
+  /** `step` says what is happening (SSH targets: connecting, deploying, starting the helper). */
+  | { readonly kind: 'connecting'; readonly step?: string }
   | { readonly kind: 'connected'; readonly client: RpcClient; readonly info: SystemVersionResult }
-  | { readonly kind: 'unreachable'; readonly reason: string };
+  /** `retryInMs`: a reconnection is scheduled. */
+  | { readonly kind: 'unreachable'; readonly reason: string; readonly retryInMs?: number };
 
-export class LocalTarget implements vscode.Disposable {
+/** What the tree, the commands and the other views need of any target. */
+export interface Target extends vscode.Disposable {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: 'local' | 'ssh';
+  readonly state: TargetState;
+  readonly description: string;
+  readonly onDidChange: vscode.Event<Target>;
+  connect(): Promise<void>;
+  disconnect(): void;
+  /**
+   * Calls the target's helper with a timeout; fails at once with a TargetUnreachableError ("target
+   * unreachable: …") when the target is not connected.
+   */
+  call<M extends MethodName>(method: M, params: MethodParams<M>, timeoutMs?: number): Promise<MethodResult<M>>;
+}
+
+export class LocalTarget implements Target {
   readonly id = 'local';
   readonly label = 'Local';
+  readonly kind = 'local' as const;
   private current: TargetState = { kind: 'disconnected' };
   private readonly changed = new vscode.EventEmitter<LocalTarget>();
   readonly onDidChange = this.changed.event;
@@ -62,6 +83,14 @@ export class LocalTarget implements vscode.Disposable {
   dispose(): void {
     this.dropClient();
     this.changed.dispose();
+  }
+
+  async call<M extends MethodName>(method: M, params: MethodParams<M>, timeoutMs = 30_000): Promise<MethodResult<M>> {
+    const state = this.current;
+    if (state.kind !== 'connected') {
+      throw new TargetUnreachableError(this.label, state.kind === 'unreachable' ? state.reason : `not connected (${state.kind})`);
+    }
+    return withTimeout(state.client.call(method, params), timeoutMs, `${method} on ${this.label}`);
   }
 
   private dropClient(): void {

@@ -1,44 +1,52 @@
 // The Targets view. It renders from the targets' state and refreshes only the node whose state changed.
-// An unreachable local helper leaves the tree empty so that the welcome view explains what to do.
+// An unreachable local helper is hidden while it is the only target, so that the welcome view explains
+// what to do; with SSH targets beside it, it shows as unreachable like any other.
 import * as vscode from 'vscode';
-import type { LocalTarget } from './target';
+import type { Target } from './target';
+import type { TargetRegistry } from './targetRegistry';
 
-export class TargetsTreeProvider implements vscode.TreeDataProvider<LocalTarget>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<LocalTarget | undefined>();
+export class TargetsTreeProvider implements vscode.TreeDataProvider<Target>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Target | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly shown = new Set<LocalTarget>();
+  private shown = new Set<Target>();
 
-  constructor(private readonly targets: readonly LocalTarget[]) {
-    for (const target of targets) {
-      if (this.isShown(target)) this.shown.add(target);
-      this.subscriptions.push(target.onDidChange((changed) => this.onTargetChanged(changed)));
-    }
+  constructor(private readonly registry: TargetRegistry) {
+    this.shown = new Set(this.visible());
+    this.subscriptions.push(
+      registry.onDidChangeTarget((target) => this.onTargetChanged(target)),
+      registry.onDidChangeTargets(() => this.refreshAll()),
+    );
+  }
+
+  refreshAll(): void {
+    this.shown = new Set(this.visible());
+    this.changed.fire(undefined);
   }
 
   /** A target that appears or disappears changes the root's children; otherwise only its own node changes. */
-  private onTargetChanged(target: LocalTarget): void {
-    const wasShown = this.shown.has(target);
-    const isShown = this.isShown(target);
-    if (isShown) this.shown.add(target);
-    else this.shown.delete(target);
-    this.changed.fire(wasShown === isShown ? target : undefined);
+  private onTargetChanged(target: Target): void {
+    const visible = this.visible();
+    const sameSet = visible.length === this.shown.size && visible.every((t) => this.shown.has(t));
+    this.shown = new Set(visible);
+    this.changed.fire(sameSet && visible.includes(target) ? target : undefined);
   }
 
-  getChildren(element?: LocalTarget): LocalTarget[] {
-    return element ? [] : this.targets.filter((target) => this.isShown(target));
+  getChildren(element?: Target): Target[] {
+    return element ? [] : this.visible();
   }
 
-  getTreeItem(target: LocalTarget): vscode.TreeItem {
+  getTreeItem(target: Target): vscode.TreeItem {
     const item = new vscode.TreeItem(target.label, vscode.TreeItemCollapsibleState.None);
     item.id = target.id;
     const state = target.state;
+    const kind = target.kind === 'ssh' ? 'remote' : 'local';
     switch (state.kind) {
       case 'connected': {
         const { info } = state;
         item.description = `berth ${info.helperVersion} · Linux ${info.kernel}`;
-        item.iconPath = new vscode.ThemeIcon('vm-active', new vscode.ThemeColor('testing.iconPassed'));
-        item.contextValue = 'target.connected';
+        item.iconPath = new vscode.ThemeIcon(target.kind === 'ssh' ? 'remote' : 'vm-active', new vscode.ThemeColor('testing.iconPassed'));
+        item.contextValue = `target.connected.${kind}`;
         item.tooltip = new vscode.MarkdownString(
           [
             `**${target.label}** — connected`,
@@ -53,28 +61,31 @@ export class TargetsTreeProvider implements vscode.TreeDataProvider<LocalTarget>
         break;
       }
       case 'connecting':
-        item.description = 'connecting…';
+        item.description = state.step ? `${state.step}…` : 'connecting…';
         item.iconPath = new vscode.ThemeIcon('loading~spin');
-        item.contextValue = 'target.connecting';
+        item.contextValue = `target.connecting.${kind}`;
+        item.tooltip = target.description;
         break;
       case 'disconnected':
-        item.description = 'disconnected';
+        item.description = target.kind === 'ssh' ? `disconnected · ${target.description}` : 'disconnected';
         item.iconPath = new vscode.ThemeIcon('vm-outline');
-        item.contextValue = 'target.disconnected';
+        item.contextValue = `target.disconnected.${kind}`;
+        item.tooltip = target.description;
         break;
       case 'unreachable':
-        item.description = 'unreachable';
+        item.description = state.retryInMs !== undefined ? `unreachable · retrying in ${Math.ceil(state.retryInMs / 1000)} s` : 'unreachable';
         item.iconPath = new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor('errorForeground'));
-        item.tooltip = state.reason;
-        item.contextValue = 'target.unreachable';
+        item.tooltip = `${state.reason}\n\n${target.description}`;
+        item.contextValue = `target.unreachable.${kind}`;
         break;
     }
     return item;
   }
 
-  /** The local target is hidden while unreachable: the welcome view takes its place. */
-  private isShown(target: LocalTarget): boolean {
-    return target.state.kind !== 'unreachable';
+  private visible(): Target[] {
+    const all = this.registry.all();
+    const onlyLocal = all.length === 1;
+    return all.filter((target) => !(target.kind === 'local' && onlyLocal && target.state.kind === 'unreachable'));
   }
 
   dispose(): void {

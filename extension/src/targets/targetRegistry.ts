@@ -1,0 +1,114 @@
+// Every target Berth knows: the local one and the user's SSH targets, whose definitions live in
+// globalState (no secrets: those are only in SecretStorage, under `berth.ssh/<id>/`).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { VsCodePrompter, VsCodeSecretStore } from '../ssh/vscodePrompts';
+import type { HelperBundle } from '../ssh/deploy';
+import { readSshConfig } from '../ssh/sshConfig';
+import { RemoteTarget } from './remoteTarget';
+import { parseStoredTargets, resolveRemoteSpec, type RemoteTargetConfig } from './remoteTargetConfig';
+import type { LocalTarget, Target } from './target';
+
+const STORAGE_KEY = 'berth.remoteTargets';
+
+export class TargetRegistry implements vscode.Disposable {
+  private readonly remotes = new Map<string, RemoteTarget>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** The list of targets changed (added, removed, edited). */
+  readonly onDidChangeTargets = this.changed.event;
+  private readonly targetChanged = new vscode.EventEmitter<Target>();
+  /** One target's state changed. */
+  readonly onDidChangeTarget = this.targetChanged.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly prompter = new VsCodePrompter();
+
+  constructor(
+    readonly local: LocalTarget,
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly bundle: HelperBundle,
+  ) {
+    this.subscriptions.push(local.onDidChange((target) => this.targetChanged.fire(target)));
+    for (const config of parseStoredTargets(context.globalState.get(STORAGE_KEY))) this.create(config);
+  }
+
+  /** Every target, local first (the TargetSource shape the Containers and Images views observe). */
+  all(): Target[] {
+    return [this.local, ...this.remotes.values()];
+  }
+
+  get remoteConfigs(): RemoteTargetConfig[] {
+    return [...this.remotes.values()].map((target) => target.config);
+  }
+
+  find(id: string): Target | undefined {
+    return this.all().find((target) => target.id === id);
+  }
+
+  async add(config: RemoteTargetConfig): Promise<RemoteTarget> {
+    const target = this.create(config);
+    await this.save();
+    this.changed.fire();
+    return target;
+  }
+
+  /** Replaces a target's definition; a connected target reconnects with the new one. */
+  async update(config: RemoteTargetConfig): Promise<RemoteTarget> {
+    const old = this.remotes.get(config.id);
+    const wasConnected = old && old.state.kind !== 'disconnected';
+    old?.dispose();
+    this.remotes.delete(config.id);
+    const target = this.create(config);
+    await this.save();
+    this.changed.fire();
+    if (wasConnected) void target.connect();
+    return target;
+  }
+
+  async remove(id: string): Promise<void> {
+    const target = this.remotes.get(id);
+    if (!target) return;
+    target.dispose();
+    this.remotes.delete(id);
+    await this.forgetSecrets(target);
+    await this.save();
+    this.changed.fire();
+  }
+
+  private create(config: RemoteTargetConfig): RemoteTarget {
+    const sshConfig = readSshConfig();
+    for (const note of sshConfig.notes) this.log.info(`ssh config: ${note}`);
+    const target = new RemoteTarget(config, resolveRemoteSpec(config, sshConfig), {
+      bundle: this.bundle,
+      prompter: this.prompter,
+      log: this.log,
+      secrets: { store: new VsCodeSecretStore(this.context.secrets), keyPrefix: secretPrefix(config), remember: config.rememberSecrets },
+    });
+    this.remotes.set(config.id, target);
+    this.subscriptions.push(target.onDidChange((changed) => this.targetChanged.fire(changed)));
+    return target;
+  }
+
+  private async forgetSecrets(target: RemoteTarget): Promise<void> {
+    const prefix = secretPrefix(target.config);
+    const keyFiles = [...target.spec.target.identityFiles, ...['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name))];
+    const keys = ['password', ...keyFiles.map((path) => `passphrase:${path}`)];
+    await Promise.all(keys.map((key) => this.context.secrets.delete(`${prefix}${key}`)));
+  }
+
+  private save(): Thenable<void> {
+    return this.context.globalState.update(STORAGE_KEY, this.remoteConfigs);
+  }
+
+  dispose(): void {
+    for (const target of this.remotes.values()) target.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
+    this.changed.dispose();
+    this.targetChanged.dispose();
+  }
+}
+
+function secretPrefix(config: RemoteTargetConfig): string {
+  return `berth.ssh/${config.id}/`;
+}
