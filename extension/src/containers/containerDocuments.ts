@@ -7,6 +7,7 @@ import type { RpcClient } from '../client/rpcClient';
 import type { TargetEventHubs } from '../views/targetEvents';
 import { errorText } from '../views/treeNodes';
 import type { ContainerNode } from './containerNodes';
+import { historyText } from '../images/historyText';
 import { StatsHistory, statsText } from './statsText';
 
 export const INSPECT_SCHEME = 'berth-inspect';
@@ -17,9 +18,15 @@ export function containerDocumentUri(scheme: string, node: ContainerNode, suffix
   return vscode.Uri.from({ scheme, path: `/${node.target.label}/${node.name}${suffix}`, query });
 }
 
-function parseUri(uri: vscode.Uri): { target: string; id: string } {
+/** The same scheme shows an image's inspect (kind=image) and history (kind=history). */
+export function imageDocumentUri(kind: 'image' | 'history', target: { id: string; label: string }, reference: string, suffix: string): vscode.Uri {
+  const query = new URLSearchParams({ target: target.id, id: reference, kind }).toString();
+  return vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${target.label}/${reference.replace(/[/:]/g, '_')}${suffix}`, query });
+}
+
+function parseUri(uri: vscode.Uri): { target: string; id: string; kind: string } {
   const query = new URLSearchParams(uri.query);
-  return { target: query.get('target') ?? '', id: query.get('id') ?? '' };
+  return { target: query.get('target') ?? '', id: query.get('id') ?? '', kind: query.get('kind') ?? 'container' };
 }
 
 function clientOf(hubs: TargetEventHubs, targetId: string): RpcClient {
@@ -36,9 +43,11 @@ export class InspectDocuments implements vscode.TextDocumentContentProvider, vsc
   constructor(private readonly hubs: TargetEventHubs) {}
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const { target, id } = parseUri(uri);
+    const { target, id, kind } = parseUri(uri);
     try {
-      const inspect = await clientOf(this.hubs, target).call('containers.inspect', { container: id });
+      const client = clientOf(this.hubs, target);
+      if (kind === 'history') return historyText(id, await client.call('images.history', { image: id }));
+      const inspect = kind === 'image' ? await client.call('images.inspect', { image: id }) : await client.call('containers.inspect', { container: id });
       return JSON.stringify(inspect, null, 2) + '\n';
     } catch (error) {
       return JSON.stringify({ error: errorText(error) }, null, 2) + '\n';

@@ -5,6 +5,8 @@ import { ContainerLogs } from '../containers/commands/viewLogs';
 import { InspectDocuments, INSPECT_SCHEME, StatsDocuments, STATS_SCHEME } from '../containers/containerDocuments';
 import { ContainersTreeProvider } from '../containers/containersTreeProvider';
 import { registerContainerCommands } from '../containers/registerContainerCommands';
+import { registerImageCommands } from '../images/imageCommands';
+import { ImagesTreeProvider } from '../images/imagesTreeProvider';
 import { registerRunCommands } from '../run/registerRunCommands';
 import { TargetEventHubs } from './targetEvents';
 import type { TargetSource } from './targetSource';
@@ -17,6 +19,10 @@ export function registerBerthViews(context: vscode.ExtensionContext, targets: Ta
     canSelectMany: true,
     showCollapseAll: false,
   });
+  const images = new ImagesTreeProvider(hubs, log);
+  const imagesView = vscode.window.createTreeView('berth.images', { treeDataProvider: images, canSelectMany: true, showCollapseAll: false });
+  const setImagesState = (state: string) => void vscode.commands.executeCommand('setContext', 'berth.images.view', state);
+  setImagesState(images.viewState());
   const logs = new ContainerLogs();
   const inspect = new InspectDocuments(hubs);
   const stats = new StatsDocuments(hubs);
@@ -30,6 +36,10 @@ export function registerBerthViews(context: vscode.ExtensionContext, targets: Ta
     inspect,
     stats,
     containers.onDidChangeViewState(setViewState),
+    images,
+    imagesView,
+    images.onDidChangeViewState(setImagesState),
+    ...registerImageCommands(images, log),
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
     vscode.workspace.registerTextDocumentContentProvider(STATS_SCHEME, stats),
     ...registerContainerCommands({ tree: containers, logs, inspect, log }),
