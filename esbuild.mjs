@@ -31,7 +31,9 @@ const extension = {
   ...common,
   entryPoints: { extension: 'extension/src/extension.ts' },
   outdir: 'dist/extension',
-  external: [...common.external, 'vscode'],
+  // ssh2 tries its optional native crypto (and cpu-features) inside try/catch and falls back to Node's
+  // own crypto: left out of the bundle, the require fails and the fallback is used on every platform.
+  external: [...common.external, 'vscode', '*.node'],
 };
 
 const helper = {

@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command(args, context);
   } catch (error) {
-    const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const isUsage = isUsageError(error);
     process.stderr.write(`berth: ${error instanceof Error ? error.message : String(error)}\n`);
     if (isUsage) process.stderr.write(`Run 'berth ${name} --help' for usage.\n`);
     return CLIENT_FAILURE;
@@ -70,12 +70,18 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Our own usage errors and node:util parseArgs' (whose code is a string; the daemon's are numbers). */
+function isUsageError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'));
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    const isUsage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const isUsage = isUsageError(error);
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`berth: ${message}\n`);
     if (isUsage) process.stderr.write("Run 'berth help' for usage.\n");

@@ -48,6 +48,8 @@ export interface WaitResult {
 /** Rotation of each container's log: 10 MiB per file, three files, as Docker's json-file options often set. */
 const LOG_ROTATION = { maxBytes: 10 * 1024 * 1024, maxFiles: 3 };
 const DEFAULT_STOP_TIMEOUT = 10;
+/** How long an auto-removed container waits for the readers of its logs to finish. */
+const AUTO_REMOVE_GRACE_MS = 5000;
 
 export class Engine {
   readonly store: ContainerStore;
@@ -58,6 +60,8 @@ export class Engine {
   /** Containers whose exit is being watched by this process (one watch each). */
   private readonly watching = new Map<string, AbortController>();
   private closed = false;
+  /** Streams still reading a container's logs: auto-remove waits for them (a run's attach reads the end). */
+  private readonly logReaders = new Map<string, Set<symbol>>();
 
   private constructor(private readonly options: EngineOptions) {
     this.store = new ContainerStore(join(options.rootDir, 'containers'));
@@ -528,8 +532,10 @@ export class Engine {
         });
       }, backoff).unref();
     } else if (record.autoRemove) {
-      // After this exit's lock: remove takes the same lock.
-      setImmediate(() => void this.remove(id, true).catch((error: Error) => this.options.logger.warn(`auto-removing ${record.name}: ${error.message}`)));
+      // Once the readers of its logs (run's attach) have read the end, at most AUTO_REMOVE_GRACE_MS later.
+      void this.readersDone(id).then(() =>
+        this.remove(id, true).catch((error: Error) => this.options.logger.warn(`auto-removing ${record.name}: ${error.message}`)),
+      );
     }
   }
 
@@ -544,6 +550,31 @@ export class Engine {
         return record.state.exitCode !== 0 && (!policy.maximumRetryCount || record.state.restartCount < policy.maximumRetryCount);
       default:
         return false;
+    }
+  }
+
+  /** Marks a stream reading the container's logs until the returned function is called. */
+  holdLogs(id: string): () => void {
+    const token = Symbol('log reader');
+    const readers = this.logReaders.get(id) ?? new Set();
+    readers.add(token);
+    this.logReaders.set(id, readers);
+    return () => {
+      readers.delete(token);
+      if (readers.size === 0) this.logReaders.delete(id);
+      for (const wake of this.readerWaiters.splice(0)) wake();
+    };
+  }
+
+  private readonly readerWaiters: Array<() => void> = [];
+
+  private async readersDone(id: string): Promise<void> {
+    const deadline = Date.now() + AUTO_REMOVE_GRACE_MS;
+    while (this.logReaders.has(id) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        this.readerWaiters.push(resolve);
+        setTimeout(resolve, deadline - Date.now()).unref();
+      });
     }
   }
 

@@ -130,6 +130,8 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
         const until = parseTime(params.until, 'until');
         const stream = streams.open();
         const exited = engine().isRunning(record) ? engine().nextExit(record.id) : Promise.resolve();
+        const release = engine().holdLogs(record.id);
+        stream.signal.addEventListener('abort', release, { once: true });
         void (async () => {
           try {
             const batch: LogItem[] = [];
@@ -146,6 +148,8 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
             stream.end();
           } catch (error) {
             if (!stream.closed) stream.fail(rpc(error));
+          } finally {
+            release();
           }
         })();
         return { stream: stream.id };
@@ -154,7 +158,9 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
     'containers.attach': ({ container, stdin, logs }, { streams }) =>
       mapped(() => {
         const record = engine().resolve(container);
-        if (!engine().isRunning(record) && !logs) throw new EngineError(`cannot attach to container ${record.name}: it is not running`, 'conflict');
+        if (!engine().isRunning(record) && record.state.status !== 'created' && !logs) {
+          throw new EngineError(`cannot attach to container ${record.name}: it is not running`, 'conflict');
+        }
         let stdinFd: number | undefined;
         if (stdin) stdinFd = engine().openStdin(record);
         const stream = streams.open({
@@ -168,7 +174,11 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
                   stdinFd = undefined;
                 },
         });
-        const exited = engine().isRunning(record) ? engine().nextExit(record.id) : Promise.resolve(engine().exitOf(record));
+        // A container created but not started yet (run attaches first) ends with its next exit too.
+        const waitsForExit = engine().isRunning(record) || record.state.status === 'created';
+        const exited = waitsForExit ? engine().nextExit(record.id) : Promise.resolve(engine().exitOf(record));
+        const release = engine().holdLogs(record.id);
+        stream.signal.addEventListener('abort', release, { once: true });
         void (async () => {
           try {
             for await (const entry of containerLogs(engine().runDirOf(record.id), { follow: true, ...(logs ? {} : { since: new Date() }) }, exited, stream.signal)) {
@@ -179,6 +189,7 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
           } catch (error) {
             if (!stream.closed) stream.fail(rpc(error));
           } finally {
+            release();
             if (stdinFd !== undefined) closeSync(stdinFd);
           }
         })();

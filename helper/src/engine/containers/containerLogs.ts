@@ -2,7 +2,7 @@
 // follow the records written later, until the container stops. The monitor writes exit.json only after
 // the log is complete, so at the exit the follow is ended and the records after the last one delivered
 // are read once more, without follow: nothing written before the exit is lost, nothing is given twice.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLogs, type LogEntry, type ReadLogsOptions } from '../logs';
 
@@ -21,7 +21,11 @@ export interface ContainerLogOptions {
  */
 export async function* containerLogs(runDir: string, options: ContainerLogOptions, exited: Promise<unknown>, signal: AbortSignal): AsyncGenerator<LogEntry> {
   const dir = join(runDir, 'logs');
-  if (!existsSync(dir)) return;
+  if (!existsSync(dir)) {
+    // Nothing written yet: a follow waits for the monitor's first records (run attaches before start).
+    if (!options.follow) return;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
   const base: ReadLogsOptions = {
     ...(options.tail !== undefined ? { tail: options.tail } : {}),
     ...(options.since ? { since: options.since } : {}),
