@@ -3,7 +3,7 @@
 // group so that stopping it also ends the per-connection processes. Nothing outside the directory is
 // touched except /run/sshd, the privilege-separation directory sshd insists on (the package's own).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,14 +51,29 @@ export function publicKeyBlob(pubPath: string): Buffer {
   return Buffer.from(readFileSync(pubPath, 'utf8').trim().split(/\s+/)[1]!, 'base64');
 }
 
-export async function startSshServer(options: { extraConfig?: string[]; authorizedKeys?: string[] } = {}): Promise<TestSshServer> {
+/** A user that exists only inside the test sshd's view of /etc/passwd and /etc/shadow. */
+export interface TestUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly home: string;
+  /** Enables password login for this user (the server must allow PasswordAuthentication). */
+  readonly password?: string;
+}
+
+export async function startSshServer(
+  options: { extraConfig?: string[]; authorizedKeys?: string[]; users?: readonly TestUser[] } = {},
+): Promise<TestSshServer> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-sshd-'));
   const port = await freePort();
   const hostKeyPath = makeKey(join(dir, 'host_ed25519'));
   const clientKey = makeKey(join(dir, 'client_ed25519'));
   const authorized = [readFileSync(`${clientKey}.pub`, 'utf8').trim(), ...(options.authorizedKeys ?? [])];
-  writeFileSync(join(dir, 'authorized_keys'), `${authorized.join('\n')}\n`, { mode: 0o600 });
+  // sshd reads authorized_keys as the user logging in: test users must be able to read it.
+  chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'authorized_keys'), `${authorized.join('\n')}\n`, { mode: 0o644 });
+  // sshd takes the first value of a keyword: the test's own settings go first.
   const config = [
+    ...(options.extraConfig ?? []),
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
     `HostKey ${hostKeyPath}`,
@@ -73,7 +88,6 @@ export async function startSshServer(options: { extraConfig?: string[]; authoriz
     'AllowTcpForwarding yes',
     'Subsystem sftp internal-sftp',
     'LogLevel VERBOSE',
-    ...(options.extraConfig ?? []),
   ];
   const configPath = join(dir, 'sshd_config');
   writeFileSync(configPath, `${config.join('\n')}\n`);
@@ -81,15 +95,25 @@ export async function startSshServer(options: { extraConfig?: string[]; authoriz
   // Root's login shell here is bash, whose ~/.bashrc on this machine runs `pyenv rehash`, which can hang on
   // a stale lock. sshd runs every command through that shell, so it runs in a private mount namespace where
   // /etc/passwd is a copy giving root /bin/sh: the machine's files are not changed.
-  const passwd = readFileSync('/etc/passwd', 'utf8').replace(/^(root:[^:]*:0:0:[^:]*:[^:]*):[^\n]*$/m, '$1:/bin/sh');
+  // Test users are added to those copies only (and to a copy of /etc/shadow for their passwords).
+  const users = options.users ?? [];
+  let passwd = readFileSync('/etc/passwd', 'utf8').replace(/^(root:[^:]*:0:0:[^:]*:[^:]*):[^\n]*$/m, '$1:/bin/sh');
+  let shadow = readFileSync('/etc/shadow', 'utf8');
+  for (const user of users) {
+    passwd += `${user.name}:x:${user.uid}:${user.uid}:berth test:${user.home}:/bin/sh\n`;
+    const hash = user.password ? execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: user.password, encoding: 'utf8' }).trim() : '*';
+    shadow += `${user.name}:${hash}:19000:0:99999:7:::\n`;
+  }
   const passwdPath = join(dir, 'passwd');
   writeFileSync(passwdPath, passwd, { mode: 0o644 });
+  const shadowPath = join(dir, 'shadow');
+  writeFileSync(shadowPath, shadow, { mode: 0o600 });
 
   let child: ChildProcess | undefined;
   let output = '';
   const start = async () => {
-    const script = `mount --bind "$1" /etc/passwd && exec ${SSHD} -D -e -f "$2"`;
-    const started = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', passwdPath, configPath], {
+    const script = `mount --bind "$1" /etc/passwd && mount --bind "$3" /etc/shadow && exec ${SSHD} -D -e -f "$2"`;
+    const started = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', passwdPath, configPath, shadowPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

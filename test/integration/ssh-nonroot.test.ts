@@ -1,0 +1,121 @@
+// A non-root SSH user, who exists only in the test sshd's own view of /etc/passwd and /etc/shadow (a
+// private mount namespace; the machine's files are not changed): password authentication through the
+// prompter, and a clear permission error, not a hang, when the helper's socket is root's.
+import assert from 'node:assert/strict';
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { connectSsh } from '../../extension/src/ssh/connection';
+import { RemoteHelperConnection } from '../../extension/src/ssh/remoteHelper';
+import { REPO, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { ScriptedPrompter, memoryLog, startSshServer, type TestSshServer, type TestUser } from '../support/sshServer';
+
+const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+let server: TestSshServer;
+let work: string;
+let user: TestUser;
+let daemon: DaemonProcess | undefined;
+
+function freeUid(): number {
+  const used = new Set(readFileSync('/etc/passwd', 'utf8').split('\n').map((line) => Number(line.split(':')[2])));
+  let uid = 4242;
+  while (used.has(uid)) uid++;
+  return uid;
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'berth-ssh-nonroot-'));
+  chmodSync(work, 0o755);
+  const uid = freeUid();
+  const home = join(work, 'home');
+  mkdirSync(home);
+  chownSync(home, uid, uid);
+  user = { name: 'berthtest', uid, home, password: 'open sesame' };
+  server = await startSshServer({ users: [user], extraConfig: ['PasswordAuthentication yes'] });
+  cpSync(join(REPO, 'dist/helper'), join(work, 'bundle'), { recursive: true });
+});
+
+after(async () => {
+  await daemon?.stop();
+  await server?.remove();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('ssh as a non-root user', () => {
+  test('password authentication asks through the prompter, again after a wrong password, and never logs it', async () => {
+    const prompter = new ScriptedPrompter({ secrets: ['wrong', 'open sesame'], acceptHostKey: true });
+    const log = memoryLog();
+    const connection = await connectSsh({
+      target: { host: '127.0.0.1', port: server.port, user: user.name, identityFiles: [], identitiesOnly: true },
+      prompter,
+      log,
+      agent: false,
+      knownHostsPath: join(work, 'known_hosts'),
+    });
+    try {
+      assert.equal((await connection.run('id -u')).trim(), String(user.uid));
+    } finally {
+      connection.close();
+    }
+    assert.deepEqual(prompter.secretRequests.map((r) => [r.kind, r.retry]), [['password', false], ['password', true]]);
+    assert.ok(!log.lines.join('\n').includes('open sesame'));
+  });
+
+  test('without sudo and without a running helper, the error says the helper must run as root', async () => {
+    const place = join(work, 'nodaemon');
+    mkdirSync(place, { mode: 0o755 });
+    const helper = remoteAs({ socketPath: join(place, 'run/berth.sock'), rootDir: join(place, 'state'), logFile: join(place, 'log') });
+    try {
+      await helper.connect();
+      assert.equal(helper.state.kind, 'unreachable');
+      assert.match((helper.state as { reason: string }).reason, /berthtest on .* is not root and sudo is not installed there: the helper must run as root/);
+      // The helper was still deployed into the user's home, owned by them.
+      assert.equal(statSync(join(user.home, '.berth/helper/berth.js')).uid, user.uid);
+    } finally {
+      helper.dispose();
+    }
+  });
+
+  test("a socket the user may not use gives a clear permission error, quickly", async () => {
+    const place = join(work, 'daemon');
+    mkdirSync(place, { mode: 0o755 });
+    const socketPath = join(place, 'run', 'berth.sock');
+    daemon = await startDaemon(socketPath, join(place, 'state'));
+    const helper = remoteAs({ socketPath, rootDir: join(place, 'state'), logFile: join(place, 'log') });
+    const started = Date.now();
+    try {
+      await helper.connect();
+      const elapsed = Date.now() - started;
+      const state = helper.state;
+      assert.equal(state.kind, 'unreachable');
+      assert.match((state as { reason: string }).reason, /permission denied: berthtest on .* cannot use the helper's socket .*berth\.sock \(srw-------/);
+      assert.equal((state as { retryInMs?: number }).retryInMs, undefined, 'a permission problem is not retried');
+      assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
+      assert.ok(existsSync(socketPath));
+    } finally {
+      helper.dispose();
+    }
+  });
+});
+
+function remoteAs(place: { socketPath: string; rootDir: string; logFile: string }): RemoteHelperConnection {
+  return new RemoteHelperConnection(
+    {
+      label: 'nonroot',
+      target: { host: '127.0.0.1', port: server.port, user: user.name, identityFiles: [server.clientKey] },
+      jumps: [],
+      rootMethod: 'auto',
+      place,
+      installDir: '~/.berth',
+    },
+    {
+      bundle: { dir: join(work, 'bundle'), version },
+      prompter: new ScriptedPrompter({ acceptHostKey: true }),
+      log: memoryLog(),
+      knownHostsPath: join(work, 'known_hosts'),
+      agent: false,
+    },
+  );
+}
