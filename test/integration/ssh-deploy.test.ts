@@ -45,7 +45,7 @@ function place(name: string) {
   return { socketPath: join(dir, 'run', 'berth.sock'), rootDir: join(dir, 'state'), logFile: join(dir, 'log', 'daemon.log') };
 }
 
-function remote(name: string, options: { installDir: string; place: ReturnType<typeof place>; log?: ReturnType<typeof memoryLog> }) {
+function remote(name: string, options: { installDir: string; place: ReturnType<typeof place>; log?: ReturnType<typeof memoryLog>; version?: string }) {
   return new RemoteHelperConnection(
     {
       label: `test-${name}`,
@@ -56,7 +56,7 @@ function remote(name: string, options: { installDir: string; place: ReturnType<t
       installDir: options.installDir,
     },
     {
-      bundle: { dir: bundleDir, version },
+      bundle: { dir: bundleDir, version: options.version ?? version },
       prompter: new ScriptedPrompter({ acceptHostKey: true }),
       log: options.log ?? memoryLog(),
       knownHostsPath: join(work, 'known_hosts'),
@@ -160,6 +160,24 @@ describe('ssh deployment and tunnel', () => {
       assert.equal(state.uploaded, true);
       assert.equal(state.started, false, 'the daemon is the same version, so it is reused');
       assert.match(readlinkSync(join(dir, 'helper')), /^helper-\d/);
+    } finally {
+      helper.dispose();
+    }
+  });
+
+  test('a running daemon of another version is stopped and replaced by the deployed one', async () => {
+    // The extension claims a different version than the running daemon reports: it must be replaced.
+    const log = memoryLog();
+    const helper = remote('upgrade', { installDir: join(work, 'home3', '.berth'), place: daemonPlace, version: `${version}-next`, log });
+    const oldPid = [...daemonPids][0]!;
+    try {
+      await helper.connect();
+      const state = connected(helper);
+      daemonPids.add(state.info.pid);
+      assert.equal(state.started, true);
+      assert.notEqual(state.info.pid, oldPid);
+      assert.throws(() => process.kill(oldPid, 0), /ESRCH/, 'the old daemon is gone');
+      assert.match(log.lines.join('\n'), /answers, but this extension carries .*-next: restarting it/);
     } finally {
       helper.dispose();
     }

@@ -63,6 +63,30 @@ describe('ssh as a non-root user', () => {
     assert.ok(!log.lines.join('\n').includes('open sesame'));
   });
 
+  test('keyboard-interactive (PAM) prompts are answered through the prompter', async () => {
+    const pamServer = await startSshServer({
+      users: [user],
+      extraConfig: ['UsePAM yes', 'KbdInteractiveAuthentication yes', 'PasswordAuthentication no'],
+    });
+    try {
+      const prompter = new ScriptedPrompter({ secrets: ['open sesame'], acceptHostKey: true });
+      const connection = await connectSsh({
+        target: { host: '127.0.0.1', port: pamServer.port, user: user.name, identityFiles: [], identitiesOnly: true },
+        prompter,
+        log: memoryLog(),
+        agent: false,
+        knownHostsPath: join(work, 'known_hosts'),
+      });
+      connection.close();
+      assert.equal(prompter.secretRequests.length, 1);
+      assert.equal(prompter.secretRequests[0]!.kind, 'keyboard-interactive');
+      assert.match(prompter.secretRequests[0]!.prompt, /password/i);
+      assert.ok(!prompter.secretRequests[0]!.echo);
+    } finally {
+      await pamServer.remove();
+    }
+  });
+
   test('without sudo and without a running helper, the error says the helper must run as root', async () => {
     const place = join(work, 'nodaemon');
     mkdirSync(place, { mode: 0o755 });
