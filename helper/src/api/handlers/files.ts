@@ -1,8 +1,85 @@
-// files.*: filled in by the files work; no methods until then.
-import type { fileMethods } from '../../protocol';
+// files.*: a container's root filesystem (protocol/files.ts), served by the ContainerFiles service over the
+// root directories the engine resolves (services.containerRoots).
+import { ErrorCode, RpcError, type FileChange, type fileMethods } from '../../protocol';
+import { ContainerFiles, type RootResolver } from '../../files/containerFiles';
+import { commitToStream } from '../../files/writeFile';
+import { sendFile } from '../../files/readFile';
 import type { HandlersFor } from '../dispatcher';
 import type { DaemonServices } from './index';
 
-export function fileHandlers(_services: DaemonServices): HandlersFor<typeof fileMethods> {
-  return {};
+/** Changes a watch keeps for a slow client before they collapse into one `overflow`. */
+const MAX_QUEUED_CHANGES = 10_000;
+
+const noEngine: RootResolver = (container) => {
+  throw new RpcError(ErrorCode.NotFound, `no container "${container}": this helper has no container engine`);
+};
+
+export function fileHandlers(services: DaemonServices): HandlersFor<typeof fileMethods> {
+  // Resolved on each call: the engine may set its resolver after the handlers are made.
+  const files = new ContainerFiles((container) => (services.containerRoots ?? noEngine)(container));
+  return {
+    'fs.stat': ({ container, path }) => files.stat(container, path),
+    'fs.readDirectory': ({ container, path }) => ({ entries: files.readDirectory(container, path) }),
+    'fs.readFile': ({ container, path, offset, length }, { streams }) => {
+      const opened = files.openRead(container, path, offset, length);
+      const stream = streams.open();
+      void sendFile(opened, stream);
+      return { stream: stream.id };
+    },
+    'fs.writeFile': ({ container, path, create, overwrite }, { streams }) => {
+      const write = files.openWrite(container, path, create, overwrite);
+      const stream = streams.open({
+        onWrite: (bytes) => write.append(bytes),
+        onCloseInput: () => commitToStream(write, stream),
+      });
+      // A cancelled stream or a lost connection leaves the old file as it was.
+      stream.signal.addEventListener('abort', () => write.abort(), { once: true });
+      return { stream: stream.id };
+    },
+    'fs.createDirectory': ({ container, path }) => {
+      files.createDirectory(container, path);
+      return {};
+    },
+    'fs.delete': ({ container, path, recursive }) => {
+      files.delete(container, path, recursive);
+      return {};
+    },
+    'fs.rename': ({ container, from, to, overwrite }) => {
+      files.rename(container, from, to, overwrite);
+      return {};
+    },
+    'fs.copy': async ({ container, from, to, overwrite }) => {
+      await files.copy(container, from, to, overwrite);
+      return {};
+    },
+    'fs.watch': ({ container, path, recursive, excludes }, { streams }) => {
+      const queue: FileChange[] = [];
+      let sending = false;
+      const stream = streams.open();
+      const flush = async () => {
+        if (sending) return;
+        sending = true;
+        try {
+          while (queue.length > 0 && !stream.closed) await stream.pushItems(queue.splice(0, 500));
+        } catch {
+          // The stream closed.
+        } finally {
+          sending = false;
+        }
+      };
+      let watcher;
+      try {
+        watcher = files.watch(container, path, { recursive, excludes: excludes ?? [] }, (changes) => {
+          queue.push(...changes);
+          if (queue.length > MAX_QUEUED_CHANGES) queue.splice(0, queue.length, { type: 'overflow', path });
+          void flush();
+        });
+      } catch (error) {
+        stream.close();
+        throw error;
+      }
+      stream.signal.addEventListener('abort', () => watcher.close(), { once: true });
+      return { stream: stream.id };
+    },
+  };
 }

@@ -1,0 +1,60 @@
+// fs.readFile: a regular file's bytes as a stream, read through an fd that was checked to be a regular file
+// before it was opened for reading (a FIFO or a device is never opened at all).
+import { closeSync, openSync, read } from 'node:fs';
+import { promisify } from 'node:util';
+import type { ServerStream } from '../api/streams';
+import { O_NOCTTY, O_NONBLOCK, O_PATH, O_RDONLY } from '../linux/files';
+import { fdPath } from '../fs/openInRoot';
+import { aboutPath } from './errors';
+import { normalisePath } from './paths';
+import { RootFs, withFd } from './rootFs';
+import { refuseUnlessRegular } from './specialFiles';
+
+const readAsync = promisify(read);
+const READ_BYTES = 256 * 1024;
+
+export interface OpenedRead {
+  fd: number;
+  size: number;
+  offset: number;
+  /** Bytes to send (to the end, or fewer when asked). */
+  length: number;
+}
+
+/** Opens the file for reading, or throws the error that says why not. Synchronous: errors answer the call. */
+export function openForReading(root: RootFs, rawPath: string, offset = 0, length?: number): OpenedRead {
+  const path = normalisePath(rawPath);
+  return withFd(root.open(path, O_PATH), (pathFd) =>
+    aboutPath(path, () => {
+      const stats = RootFs.fstat(pathFd);
+      const refusal = refuseUnlessRegular(stats, path, 'read');
+      if (refusal) throw refusal;
+      // Reopening through the O_PATH fd's link opens exactly the inode checked above.
+      const fd = openSync(fdPath(pathFd), O_RDONLY | O_NOCTTY | O_NONBLOCK);
+      const start = Math.min(offset, stats.size);
+      const available = stats.size - start;
+      return { fd, size: stats.size, offset: start, length: length === undefined ? available : Math.min(length, available) };
+    }),
+  );
+}
+
+/** Sends the bytes (flow-controlled by the stream) and ends it with `{ bytes, size }`. */
+export async function sendFile(opened: OpenedRead, stream: ServerStream): Promise<void> {
+  const buffer = Buffer.alloc(READ_BYTES);
+  let sent = 0;
+  try {
+    while (sent < opened.length && !stream.closed) {
+      const want = Math.min(READ_BYTES, opened.length - sent);
+      const { bytesRead } = await readAsync(opened.fd, buffer, 0, want, opened.offset + sent);
+      if (bytesRead === 0) break; // the file shrank meanwhile
+      // writeBytes sends a copy (base64) of each chunk before it resolves, so the buffer can be reused.
+      await stream.writeBytes(buffer.subarray(0, bytesRead));
+      sent += bytesRead;
+    }
+    stream.end({ bytes: sent, size: opened.size });
+  } catch (error) {
+    stream.fail(error);
+  } finally {
+    closeSync(opened.fd);
+  }
+}
