@@ -290,6 +290,7 @@ function connectHop(
   const client = new Client();
   let failure: Error | undefined;
   let settled = false;
+  let loggedIn = false;
 
   return new Promise<Client>((resolve, reject) => {
     const fail = (error: Error) => {
@@ -378,13 +379,14 @@ function connectHop(
       const message = describeSshError(error, endpoint);
       onError(message);
       if (!settled) fail(failure ?? auth.failure ?? new Error(message));
-      else log.warn(`ssh: ${label}: ${message}`);
+      else if (loggedIn) log.warn(`ssh: ${label}: ${message}`);
     });
     client.on('close', () => {
       if (!settled) fail(failure ?? auth.failure ?? new Error(`${label} closed the connection during login`));
     });
     client.on('ready', () => {
       settled = true;
+      loggedIn = true;
       deadline.stop();
       log.info(`ssh: logged in to ${label} (${auth.succeededWith ?? 'unknown method'})`);
       void auth.rememberSecrets();

@@ -21,6 +21,8 @@ export interface RemoteTargetConfig {
   readonly rememberSecrets: boolean;
   readonly socketPath?: string;
   readonly rootDir?: string;
+  /** The daemon's log on the target (default /var/log/berth/daemon.log). */
+  readonly logFile?: string;
   readonly installDir?: string;
 }
 
@@ -71,7 +73,7 @@ export function resolveRemoteSpec(config: RemoteTargetConfig, sshConfig: SshConf
     place: {
       socketPath: config.socketPath || DEFAULT_DAEMON_PLACE.socketPath,
       rootDir: config.rootDir || DEFAULT_DAEMON_PLACE.rootDir,
-      logFile: DEFAULT_DAEMON_PLACE.logFile,
+      logFile: config.logFile || DEFAULT_DAEMON_PLACE.logFile,
     },
     installDir: config.installDir || '~/.berth',
   };
