@@ -145,7 +145,7 @@ export class Engine {
     try {
       driver = createWritableLayer(dir, image.layerDirs, (warning) => warnings.push(warning));
       const rootfs = rootfsOf(dir);
-      const { config, files } = buildOciConfig({ id, spec, image: image.config, rootfs, containerDir: dir });
+      const { config, files } = buildOciConfig({ id, spec: this.withVolumes(spec), image: image.config, rootfs, containerDir: dir });
       for (const [path, content] of Object.entries(files)) writeFileSync(path, content, { mode: 0o644 });
       ensureWorkdir(rootfs, config.process!.cwd);
       mkdirSync(join(dir, 'bundle'), { mode: 0o700 });
@@ -196,6 +196,25 @@ export class Engine {
     }
     this.publish('create', this.store.get(id)!);
     return { id, name, warnings };
+  }
+
+  /**
+   * Named volumes are directories the engine keeps (ROOT/volumes/NAME/_data, made on first use, never
+   * removed with a container), bound like host paths; a volume without a name gets a random one.
+   */
+  private withVolumes(spec: CreateContainerParams['spec']): CreateContainerParams['spec'] {
+    if (!spec.mounts?.some((mount) => mount.type === 'volume')) return spec;
+    const mounts = spec.mounts.map((mount, index) => {
+      if (mount.type !== 'volume') return mount;
+      const name = mount.source ?? randomBytes(32).toString('hex');
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
+        throw new EngineError(`mounts[${index}].source: "${name}" is not a valid volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]+); a host path must be absolute`, 'invalid');
+      }
+      const data = join(this.options.rootDir, 'volumes', name, '_data');
+      mkdirSync(data, { recursive: true, mode: 0o755 });
+      return { ...mount, type: 'bind' as const, source: data };
+    });
+    return { ...spec, mounts };
   }
 
   // ---- start, stop, kill, restart, pause ----

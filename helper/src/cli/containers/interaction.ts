@@ -99,7 +99,7 @@ export const exec: ClientCommand = async (args, context) => {
   if (cmd.length === 0) throw new UsageError('exec needs a command to run in the container');
   const client = await context.client();
   const tty = values.tty === true;
-  const size = tty && process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : {};
+  const size = tty && process.stdout.isTTY && process.stdout.rows > 0 && process.stdout.columns > 0 ? { rows: process.stdout.rows, cols: process.stdout.columns } : {};
   let stream: ClientStream;
   try {
     stream = await client.openStream('containers.exec', {

@@ -81,7 +81,9 @@ function main(): void {
     const message = error instanceof Error ? error.message : String(error);
     if (ready) process.stderr.write(`berth init: ${message}\n`);
     else report({ type: 'error', message });
-    process.exit(ready ? 127 : 1);
+    // After "ready" the failure is the program's: 126 when it cannot be executed, 127 when it is not
+    // there, as shells and docker report them.
+    process.exit(ready ? (/EACCES|ENOEXEC|EISDIR/.test(message) ? 126 : 127) : 1);
   }
 }
 
