@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_SOCKET_PATH } from '../../helper/src/protocol';
 import { registerCommands } from './commands/registerCommands';
+import { registerExplorer } from './explorer/registerExplorer';
 import { registerTargetCommands } from './targets/registerTargetCommands';
 import { LocalTarget } from './targets/target';
 import { TargetRegistry } from './targets/targetRegistry';
@@ -19,10 +20,14 @@ export function activate(context: vscode.ExtensionContext): void {
     version: String((context.extension.packageJSON as { version?: unknown }).version),
   });
   const tree = new TargetsTreeProvider(registry);
+  // The berth: file system first: a window reopening on a container's folder asks for it at once.
+  context.subscriptions.push(...registerExplorer(registry, log));
 
   // The welcome view's `when` clause reads this key: it explains what to do when no helper answers.
+  // On macOS and Windows the local machine cannot run the helper: the welcome view offers SSH targets.
+  const onLinux = process.platform === 'linux';
   const updateContext = () =>
-    void vscode.commands.executeCommand('setContext', 'berth.localHelper', local.state.kind);
+    void vscode.commands.executeCommand('setContext', 'berth.localHelper', onLinux ? local.state.kind : 'unsupported');
   context.subscriptions.push(
     log,
     local,
@@ -38,12 +43,13 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   const connectIfEnabled = async () => {
-    if (config().get<boolean>('local.enabled', true)) await local.connect();
+    if (onLinux && config().get<boolean>('local.enabled', true)) await local.connect();
     else local.disconnect();
   };
   registerBerthViews(context, { all: () => registry.all(), onDidChangeTargets: registry.onDidChangeTargets }, log);
   updateContext();
   void connectIfEnabled();
+  registry.reconnectPrevious();
 }
 
 export function deactivate(): void {

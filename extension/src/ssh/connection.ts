@@ -93,6 +93,11 @@ export function localUserName(): string {
   }
 }
 
+/** SSH_AUTH_SOCK; on Windows, OpenSSH's agent pipe when that is unset (ssh2 speaks to both). */
+export function defaultAgent(): string | undefined {
+  return process.env.SSH_AUTH_SOCK || (process.platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : undefined);
+}
+
 export function endpointLabel(endpoint: SshEndpoint): string {
   return `${endpoint.user}@${endpoint.port === 22 ? endpoint.host : `${endpoint.host}:${endpoint.port}`}`;
 }
@@ -445,7 +450,7 @@ class Authenticator {
     let methodsLeft: AuthenticationType[] | null = null;
     const allowed = (method: AuthenticationType) => methodsLeft === null || methodsLeft.includes(method);
     this.updateMethods = (methods) => (methodsLeft = methods);
-    const agent = options.agent === false ? undefined : (options.agent ?? process.env.SSH_AUTH_SOCK);
+    const agent = options.agent === false ? undefined : (options.agent ?? defaultAgent());
     if (agent && !endpoint.identitiesOnly) {
       this.plan.push(async () => (allowed('publickey') ? this.step('agent', { agent }) : undefined));
     }

@@ -11,6 +11,8 @@ import { parseStoredTargets, resolveRemoteSpec, type RemoteTargetConfig } from '
 import type { LocalTarget, Target } from './target';
 
 const STORAGE_KEY = 'berth.remoteTargets';
+/** Ids of the SSH targets that were connected, to connect them again at the next activation. */
+const CONNECTED_KEY = 'berth.remoteTargets.connected';
 
 export class TargetRegistry implements vscode.Disposable {
   private readonly remotes = new Map<string, RemoteTarget>();
@@ -22,20 +24,29 @@ export class TargetRegistry implements vscode.Disposable {
   readonly onDidChangeTarget = this.targetChanged.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly prompter = new VsCodePrompter();
+  private disposing = false;
 
   constructor(
     readonly local: LocalTarget,
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
     private readonly bundle: HelperBundle,
+    /** The helper runs only on Linux: elsewhere the local machine is not a target. */
+    private readonly includeLocal = process.platform === 'linux',
   ) {
     this.subscriptions.push(local.onDidChange((target) => this.targetChanged.fire(target)));
     for (const config of parseStoredTargets(context.globalState.get(STORAGE_KEY))) this.create(config);
   }
 
+  /** Connects the SSH targets that were connected when VS Code last ran. */
+  reconnectPrevious(): void {
+    const ids = storedIds(this.context.globalState.get(CONNECTED_KEY));
+    for (const id of ids) void this.remotes.get(id)?.connect();
+  }
+
   /** Every target, local first (the TargetSource shape the Containers and Images views observe). */
   all(): Target[] {
-    return [this.local, ...this.remotes.values()];
+    return [...(this.includeLocal ? [this.local] : []), ...this.remotes.values()];
   }
 
   get remoteConfigs(): RemoteTargetConfig[] {
@@ -86,7 +97,12 @@ export class TargetRegistry implements vscode.Disposable {
       secrets: { store: new VsCodeSecretStore(this.context.secrets), keyPrefix: secretPrefix(config), remember: config.rememberSecrets },
     });
     this.remotes.set(config.id, target);
-    this.subscriptions.push(target.onDidChange((changed) => this.targetChanged.fire(changed)));
+    this.subscriptions.push(
+      target.onDidChange((changed) => {
+        this.targetChanged.fire(changed);
+        this.rememberConnected();
+      }),
+    );
     return target;
   }
 
@@ -97,16 +113,35 @@ export class TargetRegistry implements vscode.Disposable {
     await Promise.all(keys.map((key) => this.context.secrets.delete(`${prefix}${key}`)));
   }
 
+  /** A target the user connected stays wanted across restarts until they disconnect it. */
+  private rememberConnected(): void {
+    // Shutting down disconnects everything: that is not the user's choice to remember.
+    if (this.disposing) return;
+    const ids = [...this.remotes.values()]
+      .filter((target) => {
+        const state = target.state;
+        return state.kind === 'connected' || state.kind === 'connecting' || (state.kind === 'unreachable' && state.retryInMs !== undefined);
+      })
+      .map((target) => target.config.id);
+    const before = storedIds(this.context.globalState.get(CONNECTED_KEY));
+    if (ids.length !== before.length || ids.some((id) => !before.includes(id))) void this.context.globalState.update(CONNECTED_KEY, ids);
+  }
+
   private save(): Thenable<void> {
     return this.context.globalState.update(STORAGE_KEY, this.remoteConfigs);
   }
 
   dispose(): void {
+    this.disposing = true;
     for (const target of this.remotes.values()) target.dispose();
     this.subscriptions.forEach((s) => s.dispose());
     this.changed.dispose();
     this.targetChanged.dispose();
   }
+}
+
+function storedIds(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
 }
 
 function secretPrefix(config: RemoteTargetConfig): string {
