@@ -1,0 +1,59 @@
+// The explorer's one coupling to targets: from a target id to a connected helper client. Targets are
+// observed through the small shape below (what Target and TargetRegistry offer), so how a target connects
+// (a local socket, SSH) does not matter here.
+import type * as vscode from 'vscode';
+import type { RpcClient } from '../client/rpcClient';
+import type { TargetState } from '../targets/target';
+
+export interface ExplorerTarget {
+  readonly id: string;
+  readonly label: string;
+  readonly state: TargetState;
+  readonly onDidChange: vscode.Event<unknown>;
+  connect(): Promise<void>;
+}
+
+export interface ExplorerTargets {
+  find(id: string): ExplorerTarget | undefined;
+  all(): readonly ExplorerTarget[];
+}
+
+/** How long a file operation waits for a target that is connecting (the window reopening, say). */
+const CONNECT_WAIT_MS = 20_000;
+
+export class TargetClients {
+  constructor(private readonly targets: ExplorerTargets) {}
+
+  target(id: string): ExplorerTarget {
+    const target = this.targets.find(id);
+    if (!target) throw new Error(`no Berth target "${id}"`);
+    return target;
+  }
+
+  /** The target's client; connects a disconnected target and waits for one that is connecting. */
+  async client(id: string): Promise<RpcClient> {
+    const target = this.target(id);
+    if (target.state.kind === 'disconnected') void target.connect();
+    if (target.state.kind !== 'connected') await settled(target);
+    const state = target.state;
+    if (state.kind !== 'connected') {
+      throw new Error(`target ${target.label} is unreachable${state.kind === 'unreachable' ? `: ${state.reason}` : ''}`);
+    }
+    return state.client;
+  }
+}
+
+function settled(target: ExplorerTarget): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve();
+    };
+    const timer = setTimeout(done, CONNECT_WAIT_MS);
+    const subscription = target.onDidChange(() => {
+      if (target.state.kind !== 'connecting') done();
+    });
+    if (target.state.kind !== 'connecting' && target.state.kind !== 'disconnected') done();
+  });
+}
