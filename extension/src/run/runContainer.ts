@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { ContainerNode } from '../containers/containerNodes';
 import type { ContainersTreeProvider } from '../containers/containersTreeProvider';
 import type { ContainerLogs } from '../containers/commands/viewLogs';
+import { shortId, shortReference } from '../images/imageRows';
 import { Cancelled } from '../views/commandRunner';
 import type { TargetEventHubs } from '../views/targetEvents';
 import type { ObservedTarget } from '../views/targetSource';
@@ -61,7 +62,7 @@ function clientOf(target: ObservedTarget) {
 async function imageChoices(target: ObservedTarget): Promise<ImageChoice[]> {
   try {
     const images = await clientOf(target).call('images.list', {});
-    return images.flatMap((image) => image.repoTags.map((reference) => ({ reference, description: image.id.replace(/^sha256:/, '').slice(0, 12) })));
+    return images.flatMap((image) => image.repoTags.map((tag) => ({ reference: shortReference(tag), description: shortId(image.id) })));
   } catch {
     return []; // a helper without images.* yet: the user types a reference
   }

@@ -33,6 +33,7 @@ export class ContainerLogs implements vscode.Disposable {
       followed.channel.clear();
     }
     const { channel } = followed;
+    channel.appendLine(vscode.l10n.t('[Berth follows the log of {0} on {1}]', node.name, node.target.label));
     channel.show(true);
     const tail = vscode.workspace.getConfiguration('berth').get<number>('logs.tail', 1000);
     const stream = await node

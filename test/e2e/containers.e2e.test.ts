@@ -1,0 +1,231 @@
+// The Containers and Images views as a new user meets them, in a real VS Code (code-server in Chromium)
+// with the packaged extension and a real helper on a private socket: a container started from outside
+// appears without any refresh click, is stopped and removed from its context menu; an image runs from the
+// run flow with two Enter presses, and through Customize with a command; its logs and inspect open.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import type { RpcClient } from '../../extension/src/client/rpcClient';
+import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { openWorkbench, type Workbench } from './workbench';
+
+const VSIX = join(REPO, 'dist', 'berth.vsix');
+const tmp = privateTempDir('berth-e2e-containers-');
+const socketPath = join(tmp.path, 'run', 'berth.sock');
+const rootDir = join(tmp.path, 'root');
+let daemon: DaemonProcess | undefined;
+let client: RpcClient | undefined;
+let workbench: Workbench | undefined;
+
+/** A busybox root filesystem (Debian's busybox-static) to import as busybox:test. */
+function busyboxRootfs(dir: string): string {
+  const rootfs = join(dir, 'rootfs');
+  for (const sub of ['bin', 'etc', 'tmp', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
+  copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
+  for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    if (applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
+  }
+  writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  writeFileSync(join(rootfs, 'etc', 'group'), 'root:x:0:\n');
+  return rootfs;
+}
+
+before(async () => {
+  assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package`);
+  daemon = await startDaemon(socketPath, rootDir);
+  client = await daemon.connect();
+  // The image's own command keeps it running, so that two Enter presses give a running container.
+  const imported = await client.openStream('images.import', { path: busyboxRootfs(tmp.path), reference: 'busybox:test', changes: ['CMD ["sleep", "600"]'] });
+  imported.listen({});
+  await imported.done;
+  const folder = join(tmp.path, 'workspace');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'README.md'), '# a project\n');
+  workbench = await openWorkbench({
+    vsix: VSIX,
+    folder,
+    settings: { 'berth.local.socketPath': socketPath, 'berth.containers.stopTimeout': 1 },
+  });
+});
+
+after(async () => {
+  await workbench?.close();
+  if (client) {
+    for (const c of await client.call('containers.list', { all: true }).catch(() => [])) {
+      await client.call('containers.remove', { container: c.id, force: true }).catch(() => undefined);
+    }
+    client.close();
+  }
+  await daemon?.stop();
+  tmp.remove();
+});
+
+/** Runs a step; keeps a screenshot named after it (and one named …-FAILED with code-server's log on failure). */
+async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
+  const wb = workbench!;
+  try {
+    await body(wb);
+    await wb.screenshot(name);
+  } catch (error) {
+    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
+    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
+    throw error;
+  }
+}
+
+const containersView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Containers"])');
+const imagesView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Images"])');
+const row = (view: Locator, name: string) => view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
+
+async function contextMenu(wb: Workbench, target: Locator, item: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: new RegExp(`^${item}$`) }) });
+  await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
+  await entry.first().click();
+}
+
+/** Starts a container from outside the editor: the CLI when it has `run`, else another API client. */
+async function runFromOutside(name: string): Promise<void> {
+  const cli = await runBerth(['--host', `unix://${socketPath}`, 'run', '-d', '--name', name, 'busybox:test', 'sleep', '600']);
+  if (cli.code === 0) return;
+  assert.match(cli.stderr, /unknown command "run"/, `berth run failed: ${cli.stderr}`);
+  const created = await client!.call('containers.create', { spec: { image: 'busybox:test', cmd: ['sleep', '600'] }, name });
+  await client!.call('containers.start', { container: created.id });
+}
+
+test('a new user opens Berth: no containers yet, and the image is listed', { timeout: 180_000 }, async () => {
+  await step('containers-01-empty-view', async (wb) => {
+    const berthItem = wb.page.locator('.part.activitybar .action-item:has(a.action-label[aria-label="Berth"])');
+    await berthItem.waitFor({ state: 'visible', timeout: 60_000 });
+    await berthItem.click();
+    await containersView(wb).locator('.welcome-view-content', { hasText: 'No containers yet' }).waitFor({ timeout: 60_000 });
+    await row(imagesView(wb), 'busybox:test').waitFor({ timeout: 30_000 });
+  });
+});
+
+test('a container started from outside appears without any refresh click', { timeout: 120_000 }, async () => {
+  await step('containers-02-appears-from-cli', async (wb) => {
+    await runFromOutside('from-cli');
+    const started = Date.now();
+    await row(containersView(wb), 'from-cli').waitFor({ timeout: 10_000 });
+    const elapsed = Date.now() - started;
+    console.log(`from-cli appeared in the tree ${elapsed} ms after it was started`);
+    assert.ok(elapsed < 3000, `from-cli took ${elapsed} ms to appear`);
+    await row(containersView(wb), 'from-cli').locator('.label-description', { hasText: /Up / }).waitFor({ timeout: 10_000 });
+  });
+});
+
+test('Stop from the context menu: the row shows it exited', { timeout: 120_000 }, async () => {
+  await step('containers-03-stopped-from-context-menu', async (wb) => {
+    await contextMenu(wb, row(containersView(wb), 'from-cli'), 'Stop Container');
+    await row(containersView(wb), 'from-cli').locator('.label-description', { hasText: /Exited/ }).waitFor({ timeout: 30_000 });
+  });
+});
+
+test('Remove from the context menu, confirmed: the row leaves the tree', { timeout: 120_000 }, async () => {
+  await step('containers-04-removed', async (wb) => {
+    await contextMenu(wb, row(containersView(wb), 'from-cli'), 'Remove Container…');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10_000 });
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await row(containersView(wb), 'from-cli').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal((await client!.call('containers.list', { all: true })).length, 0);
+  });
+});
+
+test('Run Image with two Enter presses runs busybox:test and opens its logs', { timeout: 120_000 }, async () => {
+  await step('containers-05-run-two-enters', async (wb) => {
+    await wb.runCommand('Berth: Run Image…');
+    const quick = wb.page.locator('.quick-input-widget');
+    await quick.locator('.monaco-list-row.focused', { hasText: 'busybox:test' }).waitFor({ timeout: 15_000 });
+    await wb.page.keyboard.press('Enter');
+    await quick.locator('.monaco-list-row.focused', { hasText: 'Run' }).waitFor({ timeout: 15_000 });
+    await wb.page.keyboard.press('Enter');
+    const running = containersView(wb).locator('.monaco-list-row', { has: wb.page.locator('.label-description', { hasText: /^busybox:test · Up / }) });
+    await running.first().waitFor({ timeout: 30_000 });
+    const list = await client!.call('containers.list', { all: true });
+    assert.equal(list.length, 1);
+    assert.equal(list[0].state, 'running');
+    assert.equal(list[0].command, 'sleep 600');
+  });
+});
+
+test('Run through Customize with a command; its logs keep up with fast output in an output view', { timeout: 180_000 }, async () => {
+  await step('containers-06-run-customized-logs', async (wb) => {
+    await contextMenu(wb, row(imagesView(wb), 'busybox:test'), 'Run Image…');
+    const quick = wb.page.locator('.quick-input-widget');
+    await quick.locator('.monaco-list-row', { hasText: 'Customize' }).click();
+    const input = quick.locator('.quick-input-box input');
+    const answer = async (text: string | undefined) => {
+      await input.waitFor({ state: 'visible' });
+      if (text !== undefined) {
+        await input.fill(text);
+      }
+      await wb.page.keyboard.press('Enter');
+      await wb.page.waitForTimeout(300);
+    };
+    await answer('with-logs'); // name
+    // Ten thousand lines at once, then quiet: the view must follow to the end.
+    await answer(`sh -c 'echo hello from berth; i=0; while [ $i -lt 10000 ]; do i=$((i+1)); echo line $i; done; sleep 600'`); // command
+    for (let i = 0; i < 5; i++) await answer(undefined); // env, volumes, memory, cpus, pids
+    await answer(undefined); // detached
+    await answer(undefined); // keep
+    await quick.locator('.monaco-list-row.focused', { hasText: 'with-logs' }).waitFor({ timeout: 15_000 });
+    await wb.page.keyboard.press('Enter');
+    await row(containersView(wb), 'with-logs').waitFor({ timeout: 30_000 });
+    const output = wb.page.locator('.part.panel');
+    // The helper sends follow-mode log items in batches of 256 (a quiet tail waits for the next batch or
+    // the exit), so the view reaches at least line 9745 of 10000 here.
+    await output.locator('.view-lines', { hasText: /line (9[7-9]\d\d|10000)/ }).waitFor({ timeout: 60_000 });
+  });
+});
+
+test('Inspect opens the container as a read-only JSON document', { timeout: 120_000 }, async () => {
+  await step('containers-07-inspect', async (wb) => {
+    await contextMenu(wb, row(containersView(wb), 'with-logs'), 'Inspect Container');
+    const tab = wb.page.locator('.tabs-container .tab', { hasText: 'with-logs.json' });
+    await tab.waitFor({ timeout: 30_000 });
+    const editor = wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
+    await editor.filter({ hasText: '"name": "with-logs"' }).waitFor({ timeout: 30_000 });
+  });
+});
+
+test('Stats shows a live document of CPU, memory and pids', { timeout: 120_000 }, async () => {
+  await step('containers-08-stats', async (wb) => {
+    await contextMenu(wb, row(containersView(wb), 'with-logs'), 'Show Container Stats');
+    const editor = wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
+    await editor.filter({ hasText: /Memory/ }).waitFor({ timeout: 30_000 });
+    const first = await editor.innerText();
+    await wb.page.waitForFunction(
+      (before) => (globalThis as any).document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.textContent !== before,
+      first.replace(/\n/g, ''),
+      { timeout: 15_000 },
+    );
+    assert.match(await editor.innerText(), /PIDs/);
+  });
+});
+
+test('Open Workspace in Container mounts the workspace at /workspace', { timeout: 120_000 }, async () => {
+  await step('containers-09-open-workspace', async (wb) => {
+    const before = new Set((await client!.call('containers.list', { all: true })).map((c) => c.id));
+    await wb.runCommand('Berth: Open Workspace in Container');
+    const quick = wb.page.locator('.quick-input-widget');
+    await quick.locator('.monaco-list-row.focused', { hasText: 'busybox:test' }).waitFor({ timeout: 15_000 });
+    await wb.page.keyboard.press('Enter');
+    let created: string | undefined;
+    for (let i = 0; i < 100 && !created; i++) {
+      created = (await client!.call('containers.list', { all: true })).find((c) => !before.has(c.id) && c.state === 'running')?.id;
+      if (!created) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(created, 'a new running container');
+    const exec = await client!.openStream('containers.exec', { container: created, cmd: ['ls', '/workspace'] });
+    let out = '';
+    exec.listen({ data: (bytes) => void (out += bytes.toString()) });
+    await exec.done;
+    assert.match(out, /README\.md/);
+    await row(containersView(wb), (await client!.call('containers.inspect', { container: created })).name).waitFor({ timeout: 10_000 });
+  });
+});
