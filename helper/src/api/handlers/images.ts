@@ -8,7 +8,9 @@ import { imageDetails, imageHistory, imageSummary } from '../../images/imageView
 import { decompressedLayer } from '../../images/decompress';
 import { ChangeError } from '../../images/changes';
 import { ReferenceError } from '../../images/reference';
-import { ErrorCode, RpcError, type imageMethods } from '../../protocol';
+import { pullImage } from '../../images/registry/pull';
+import { RegistryError } from '../../images/registry/registryClient';
+import { ErrorCode, RpcError, type ImageProgress, type imageMethods } from '../../protocol';
 import type { ServerStream } from '../streams';
 import type { HandlersFor } from '../dispatcher';
 import type { DaemonServices } from './index';
@@ -46,7 +48,22 @@ export function imageHandlers(services: DaemonServices): HandlersFor<typeof imag
       });
       return { stream: stream.id };
     },
-    'images.pull': () => notYet('images.pull'),
+    'images.pull': (params, { streams }) => {
+      const stream = streams.open();
+      const sender = progressSender(stream);
+      runInStream(stream, async () => {
+        const record = await pullImage(store(), params.reference, {
+          platform: params.platform,
+          credentials: params.auth,
+          insecure: params.insecure,
+          signal: stream.signal,
+          onProgress: sender.send,
+        });
+        await sender.flushed();
+        return { id: record.id, references: record.references };
+      });
+      return { stream: stream.id };
+    },
     'images.push': () => notYet('images.push'),
     'images.load': () => notYet('images.load'),
     'images.save': () => notYet('images.save'),
@@ -55,6 +72,35 @@ export function imageHandlers(services: DaemonServices): HandlersFor<typeof imag
 
 function notYet(method: string): never {
   throw new RpcError(ErrorCode.InternalError, `${method} is not implemented yet`);
+}
+
+/**
+ * Progress items to a stream without waiting in the operation: items queue while the client is behind,
+ * and a download item replaces an unsent one for the same layer, so a slow client bounds the queue.
+ */
+function progressSender(stream: ServerStream) {
+  const queue: ImageProgress[] = [];
+  let sending: Promise<void> | undefined;
+  const flush = async () => {
+    try {
+      while (queue.length > 0 && !stream.closed) await stream.pushItems(queue.splice(0, 50));
+    } catch {
+      // The stream closed; the operation learns it from the stream's signal.
+    } finally {
+      sending = undefined;
+    }
+  };
+  return {
+    send(item: ImageProgress) {
+      const last = queue.findIndex((queued) => queued.phase === 'download' && item.phase === 'download' && queued.digest === item.digest);
+      if (last !== -1) queue[last] = item;
+      else queue.push(item);
+      sending ??= flush();
+    },
+    async flushed() {
+      while (sending) await sending;
+    },
+  };
 }
 
 /** Stream input (a tar's bytes) into `input`, pausing the writer while the consumer is behind. */
@@ -91,6 +137,7 @@ export function toRpcError(error: unknown): unknown {
   if (error instanceof ImageNotFoundError) return new RpcError(ErrorCode.NotFound, error.message);
   if (error instanceof AmbiguousImageError || error instanceof ImageConflictError) return new RpcError(ErrorCode.Conflict, error.message);
   if (error instanceof ReferenceError || error instanceof ChangeError) return new RpcError(ErrorCode.InvalidParams, error.message);
+  if (error instanceof RegistryError) return new RpcError(error.status === 404 ? ErrorCode.NotFound : ErrorCode.InternalError, error.message);
   if ((error as NodeJS.ErrnoException)?.code === 'ENOENT') return new RpcError(ErrorCode.NotFound, (error as Error).message);
   return error;
 }

@@ -3,9 +3,11 @@
 import type { ClientCommand } from '../command';
 import { withDaemonErrors } from './daemonErrors';
 import { importCommand } from './importCommand';
+import { pullCommand } from './pullCommand';
 
 const commands: Record<string, ClientCommand> = {
   import: importCommand,
+  pull: pullCommand,
 };
 
 export const imageCommands: Record<string, ClientCommand> = Object.fromEntries(

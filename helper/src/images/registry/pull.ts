@@ -1,0 +1,233 @@
+// Pulling an image: the manifest (through an index or manifest list to the one for the wanted platform),
+// its config and layers, each blob verified against its digest as it arrives and kept only then. Layers
+// download a few at a time and each is unpacked as soon as it is complete; blobs the store already has
+// are not fetched again, which is what makes a pull that was interrupted resume. The image is listed
+// last, when everything it needs is in place.
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import type { ImageProgress } from '../../protocol';
+import type { ImageRecord } from '../imageIndex';
+import type { ImageStore } from '../imageStore';
+import {
+  hostPlatform,
+  ImageConfigFile,
+  ImageIndex,
+  INDEX_TYPES,
+  LAYER_TYPES,
+  Manifest,
+  MANIFEST_TYPES,
+  parseDocument,
+  type Descriptor,
+} from '../ociTypes';
+import { formatReference, parseReference, repositoryName } from '../reference';
+import { credentialsFor, type Credentials } from './credentials';
+import { RegistryClient, RegistryError } from './registryClient';
+
+export interface PullOptions {
+  /** os/arch[/variant]; default: the daemon's own. */
+  platform?: string;
+  credentials?: Credentials;
+  insecure?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (item: ImageProgress) => void;
+  /** Layers downloaded at once. */
+  concurrency?: number;
+}
+
+const PROGRESS_INTERVAL_MS = 200;
+
+export class PullError extends Error {}
+
+export async function pullImage(store: ImageStore, reference: string, options: PullOptions = {}): Promise<ImageRecord> {
+  const ref = parseReference(reference);
+  const repository = repositoryName(ref);
+  const progress = options.onProgress ?? (() => undefined);
+  const client = new RegistryClient(ref.domain, {
+    credentials: options.credentials ?? credentialsFor(ref.domain),
+    insecure: options.insecure,
+  });
+  const wanted = parsePlatform(options.platform);
+
+  progress({ phase: 'resolve', message: `resolving ${formatReference(ref)}` });
+  const top = await fetchManifest(client, ref.path, ref.digest ?? ref.tag!, ref.digest, options.signal);
+  let manifestBytes = top.bytes;
+  let manifestType = top.mediaType;
+  if (INDEX_TYPES.includes(top.mediaType)) {
+    const index = parseDocument(ImageIndex, top.bytes, `image index ${top.digest}`);
+    const chosen = choosePlatform(index.manifests, wanted);
+    if (!chosen) {
+      const offered = index.manifests.map((m) => (m.platform ? platformText(m.platform) : 'unknown')).join(', ');
+      throw new PullError(`${formatReference(ref)} has no image for ${platformText(wanted)} (it has ${offered})`);
+    }
+    const inner = await fetchManifest(client, ref.path, chosen.digest, chosen.digest, options.signal);
+    manifestBytes = inner.bytes;
+    manifestType = inner.mediaType;
+  }
+  if (!MANIFEST_TYPES.includes(manifestType)) throw new PullError(`${formatReference(ref)}: unsupported manifest type ${manifestType || '(none)'}`);
+  const manifest = parseDocument(Manifest, manifestBytes, `manifest of ${formatReference(ref)}`);
+  for (const layer of manifest.layers) {
+    if (!LAYER_TYPES.includes(layer.mediaType)) throw new PullError(`${formatReference(ref)}: layer ${layer.digest} has media type ${layer.mediaType}, which is not an image layer`);
+  }
+
+  const digests = [manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
+  const unpin = store.pin(digests);
+  try {
+    await fetchBlob(store, client, ref.path, manifest.config, options.signal);
+    const configBytes = await readBlob(store, manifest.config.digest);
+    const config = parseDocument(ImageConfigFile, configBytes, `image config ${manifest.config.digest}`);
+    if (config.rootfs.diff_ids.length !== manifest.layers.length) {
+      throw new PullError(`${formatReference(ref)}: the config names ${config.rootfs.diff_ids.length} layers, the manifest ${manifest.layers.length}`);
+    }
+    if (options.platform !== undefined && (config.os !== wanted.os || config.architecture !== wanted.architecture)) {
+      throw new PullError(`${formatReference(ref)} is for ${config.os}/${config.architecture}, not ${platformText(wanted)}`);
+    }
+    await eachLimited(manifest.layers, options.concurrency ?? 3, async (layer, i) => {
+      const diffId = config.rootfs.diff_ids[i]!;
+      const present = await store.blobs.has(layer.digest);
+      if (!present) await fetchBlob(store, client, ref.path, layer, options.signal, progress);
+      const unpacked = store.layers.has(diffId);
+      if (!unpacked) {
+        progress({ phase: 'unpack', digest: layer.digest });
+        await store.layers.ensure(diffId, () => store.blobs.open(layer.digest));
+      }
+      if (present && unpacked) progress({ phase: 'exists', digest: layer.digest, total: layer.size });
+      else progress({ phase: 'done', digest: layer.digest, current: layer.size, total: layer.size });
+    });
+    const manifestDigest = top.digest;
+    const record = await store.addImage({
+      manifest: manifestBytes,
+      manifestMediaType: manifestType,
+      config: configBytes,
+      layers: manifest.layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size })),
+      references: ref.tag !== undefined ? [`${repository}:${ref.tag}`] : [],
+      repoDigests: [`${repository}@${manifestDigest}`],
+    });
+    store.events.publish('image', 'pull', record.id, { name: formatReference(ref) });
+    store.logger.info(`pulled ${formatReference(ref)} (${record.id})`);
+    progress({ phase: 'status', message: `Digest: ${manifestDigest}` });
+    return record;
+  } finally {
+    unpin();
+  }
+}
+
+/** A manifest or index, its digest computed here; by digest, it must match. */
+async function fetchManifest(client: RegistryClient, repository: string, reference: string, expected: string | undefined, signal?: AbortSignal) {
+  const fetched = await client.manifest(repository, reference, signal);
+  const digest = `sha256:${createHash('sha256').update(fetched.bytes).digest('hex')}`;
+  if (expected !== undefined && digest !== expected) {
+    throw new PullError(`manifest ${expected} from ${client.domain}/${repository} has digest ${digest}: refused`);
+  }
+  let mediaType = fetched.mediaType;
+  if (!MANIFEST_TYPES.includes(mediaType) && !INDEX_TYPES.includes(mediaType)) {
+    // Some registries answer application/json; the document says what it is.
+    try {
+      const declared = (JSON.parse(fetched.bytes.toString()) as { mediaType?: string; manifests?: unknown }).mediaType;
+      if (declared) mediaType = declared;
+      else if ((JSON.parse(fetched.bytes.toString()) as { manifests?: unknown }).manifests) mediaType = INDEX_TYPES[0]!;
+      else mediaType = MANIFEST_TYPES[0]!;
+    } catch {
+      throw new PullError(`manifest ${reference} from ${client.domain}/${repository} is not JSON`);
+    }
+  }
+  return { bytes: fetched.bytes, mediaType, digest };
+}
+
+/** Downloads one blob into the store, verified against its descriptor; a no-op when it is there. */
+async function fetchBlob(
+  store: ImageStore,
+  client: RegistryClient,
+  repository: string,
+  descriptor: Descriptor,
+  signal?: AbortSignal,
+  progress?: (item: ImageProgress) => void,
+): Promise<void> {
+  if (await store.blobs.has(descriptor.digest)) return;
+  if (descriptor.urls?.length) throw new PullError(`blob ${descriptor.digest} is a foreign layer (${descriptor.urls[0]}), which Berth does not fetch`);
+  const { body } = await client.blob(repository, descriptor.digest, signal);
+  let current = 0;
+  let last = 0;
+  const counting = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      current += chunk.length;
+      const now = Date.now();
+      if (progress && now - last >= PROGRESS_INTERVAL_MS) {
+        last = now;
+        progress({ phase: 'download', digest: descriptor.digest, current, total: descriptor.size });
+      }
+      callback(null, chunk);
+    },
+  });
+  body.once('error', (error) => counting.destroy(error));
+  try {
+    await store.blobs.putStream(body.pipe(counting), { digest: descriptor.digest, size: descriptor.size });
+  } catch (error) {
+    body.destroy();
+    if (error instanceof Error && error.name === 'BlobMismatchError') {
+      throw new PullError(`blob ${descriptor.digest} from ${client.domain}/${repository}: ${error.message}`);
+    }
+    throw error;
+  }
+  progress?.({ phase: 'verify', digest: descriptor.digest, current, total: descriptor.size });
+}
+
+async function readBlob(store: ImageStore, digest: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await store.blobs.open(digest)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+interface WantedPlatform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export function parsePlatform(text: string | undefined): WantedPlatform {
+  if (text === undefined) return hostPlatform();
+  const [os, architecture, variant] = text.split('/');
+  if (!os || !architecture) throw new RegistryError(`platform ${JSON.stringify(text)} must look like linux/amd64 or linux/arm/v7`, 0);
+  const arch = architecture === 'x86_64' ? 'amd64' : architecture === 'aarch64' ? 'arm64' : architecture;
+  return { os, architecture: arch, ...(variant ? { variant } : {}) };
+}
+
+function platformText(platform: { os: string; architecture: string; variant?: string }): string {
+  return `${platform.os}/${platform.architecture}${platform.variant ? `/${platform.variant}` : ''}`;
+}
+
+/** The index entry for the platform: os and architecture must match; an exact variant is preferred. */
+export function choosePlatform(manifests: Descriptor[], wanted: WantedPlatform): Descriptor | undefined {
+  const candidates = manifests.filter(
+    (m) => m.platform && m.platform.os === wanted.os && m.platform.architecture === wanted.architecture && MANIFEST_TYPES.includes(m.mediaType),
+  );
+  if (wanted.variant === undefined) return candidates.find((m) => !m.platform!.variant) ?? candidates[0];
+  const exact = candidates.find((m) => m.platform!.variant === wanted.variant);
+  if (exact) return exact;
+  // arm64 images often carry no variant (v8 is implied); arm v7 hosts can run v6 and v5 images.
+  if (wanted.architecture === 'arm64') return candidates.find((m) => !m.platform!.variant || m.platform!.variant === 'v8');
+  if (wanted.architecture === 'arm') {
+    const order = ['v7', 'v6', 'v5'].slice(['v7', 'v6', 'v5'].indexOf(wanted.variant));
+    for (const variant of order) {
+      const found = candidates.find((m) => m.platform!.variant === variant);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+async function eachLimited<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (next < items.length && failed === undefined) {
+      const i = next++;
+      try {
+        await work(items[i]!, i);
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== undefined) throw failed;
+}
