@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StreamHub } from '../../helper/src/api/streams';
 import { ProtocolClient, STREAM_CHUNK_BYTES, STREAM_WINDOW_BYTES } from '../../helper/src/protocol';
-import { OutputPump } from '../../extension/src/terminals/outputPump';
+import { CONFIRM_REQUEST, OutputPump } from '../../extension/src/terminals/outputPump';
 
-test('`yes` into a paced terminal: the daemon stays within its window and nothing is lost', async () => {
+test('`yes` into a slow terminal: the daemon stays within its window, the terminal within its own, nothing is lost', async (t) => {
   let sent = 0;
   let acked = 0;
   let maxUnacked = 0;
@@ -42,12 +42,20 @@ test('`yes` into a paced terminal: the daemon stays within its window and nothin
   const stream = await client.openStream('containers.exec', { container: 'web', cmd: ['yes'], tty: true });
   let received = 0;
   let ys = 0;
-  const pump = new OutputPump(
+  let maxUnconfirmed = 0;
+  // The terminal: parses at about 2 MB/s, and answers each status request once it got there.
+  let terminalBusyUntil = performance.now();
+  const pump: OutputPump = new OutputPump(
     (text) => {
-      received += text.length;
-      ys += text.split('y').length - 1;
+      const requests = text.split(CONFIRM_REQUEST).length - 1;
+      const output = text.replaceAll(CONFIRM_REQUEST, '');
+      received += output.length;
+      ys += output.split('y').length - 1;
+      maxUnconfirmed = Math.max(maxUnconfirmed, pump.unconfirmedBytes);
+      terminalBusyUntil = Math.max(terminalBusyUntil, performance.now()) + output.length / 2000;
+      for (let i = 0; i < requests; i++) setTimeout(() => pump.confirmed(), terminalBusyUntil - performance.now());
     },
-    { bytesPerSecond: 4 * 1024 * 1024, burstBytes: 256 * 1024 },
+    { bytesPerSecond: 4 * 1024 * 1024, burstBytes: 256 * 1024, confirmWindowBytes: 128 * 1024 },
   );
   stream.listen({ data: (bytes) => pump.push(bytes) });
 
@@ -67,7 +75,9 @@ test('`yes` into a paced terminal: the daemon stays within its window and nothin
   assert.equal(ys, produced / 2);
   assert.ok(maxUnacked <= STREAM_WINDOW_BYTES + STREAM_CHUNK_BYTES, `unacknowledged bytes peaked at ${maxUnacked}`);
   assert.ok(pump.stats.maxQueuedBytes <= STREAM_CHUNK_BYTES, `the pump held ${pump.stats.maxQueuedBytes} bytes at once`);
-  // Paced: about 4 MiB/s plus the burst, so at most ~6.3 MiB in 1.5 s (and the producer was held back).
-  assert.ok(produced < 8 * 1024 * 1024, `produced ${produced} bytes in 1.5 s despite the pace`);
-  assert.ok(produced > 1024 * 1024, `only ${produced} bytes in 1.5 s`);
+  // Held to the terminal's 2 MB/s (plus what the windows hold): the producer was paused, not buffered.
+  assert.ok(maxUnconfirmed <= 128 * 1024 + STREAM_CHUNK_BYTES, `the terminal had ${maxUnconfirmed} bytes unconfirmed`);
+  assert.ok(produced < 3_000_000 + STREAM_WINDOW_BYTES + 256 * 1024, `produced ${produced} bytes in 1.5 s despite the terminal's pace`);
+  assert.ok(produced > 1_000_000, `only ${produced} bytes in 1.5 s`);
+  t.diagnostic(`produced ${(produced / 1e6).toFixed(2)} MB in 1.5 s; unacknowledged at most ${maxUnacked} B; unconfirmed at most ${maxUnconfirmed} B; pump queue at most ${pump.stats.maxQueuedBytes} B`);
 });

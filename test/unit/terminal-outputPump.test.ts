@@ -3,7 +3,7 @@
 // output paced at the configured rate.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OutputPump } from '../../extension/src/terminals/outputPump';
+import { CONFIRM_REQUEST, EscapeTracker, OutputPump } from '../../extension/src/terminals/outputPump';
 
 test('a character split across chunks arrives whole; invalid bytes become U+FFFD', async () => {
   const written: string[] = [];
@@ -55,7 +55,7 @@ test('chunks pushed together are written as one batch', async () => {
 });
 
 test('sustained output is paced at the configured rate', async () => {
-  const pump = new OutputPump(() => undefined, { bytesPerSecond: 1_000_000, burstBytes: 50_000 });
+  const pump = new OutputPump(() => undefined, { bytesPerSecond: 1_000_000, burstBytes: 50_000, confirmWindowBytes: 0 });
   const chunk = Buffer.alloc(10_000, 0x79);
   const started = performance.now();
   for (let i = 0; i < 30; i++) await pump.push(chunk); // 300 kB: 50 kB burst, then 250 kB at 1 MB/s
@@ -82,4 +82,56 @@ test('a throwing sink still releases the push (the stream must not stall)', asyn
     throw new Error('terminal gone');
   });
   assert.equal(await pump.push(Buffer.from('x')).then(() => 'resolved'), 'resolved');
+});
+
+test('the terminal confirms what it has shown: at most the window is unconfirmed, and nothing more is written until it answers', async () => {
+  const written: string[] = [];
+  const pump = new OutputPump((text) => written.push(text), { confirmWindowBytes: 1000, confirmEveryBytes: 400, burstBytes: 1e9, bytesPerSecond: 1e9 });
+  const pushes = Array.from({ length: 10 }, () => pump.push(Buffer.alloc(300, 0x61)));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const shown = written.join('');
+  const requests = shown.split(CONFIRM_REQUEST).length - 1;
+  assert.equal(shown.replaceAll(CONFIRM_REQUEST, '').length, 1200); // 4 chunks: the window was full after the 4th
+  assert.equal(requests, 2);
+  assert.ok(pump.unconfirmedBytes >= 1000);
+  for (let i = 0; i < 20 && pump.queuedBytes > 0; i++) {
+    pump.confirmed();
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(pushes);
+  assert.equal(written.join('').replaceAll(CONFIRM_REQUEST, '').length, 3000);
+});
+
+test('a terminal that never answers: confirmation is given up after the timeout, and output goes on', async () => {
+  const written: string[] = [];
+  const pump = new OutputPump((text) => written.push(text), { confirmWindowBytes: 100, confirmEveryBytes: 50, confirmTimeoutMs: 50 });
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 10 }, () => pump.push(Buffer.alloc(60, 0x62))));
+  assert.ok(performance.now() - started >= 45);
+  assert.equal(pump.stats.confirmationGivenUp, true);
+  assert.equal(written.join('').replaceAll(CONFIRM_REQUEST, '').length, 600);
+});
+
+test('requests never go inside the program\'s escape sequences', async () => {
+  const written: string[] = [];
+  const pump = new OutputPump((text) => written.push(text), { confirmWindowBytes: 1e6, confirmEveryBytes: 1 });
+  // A colour sequence and an OSC title split across chunks: no request may follow the open parts.
+  for (const part of ['ab\x1b[3', '1mred\x1b[0m', '\x1b]0;tit', 'le\x07done', '\x1bP1$r', 'x\x1b\\ok']) await pump.push(Buffer.from(part));
+  assert.deepEqual(
+    written.map((text) => text.endsWith(CONFIRM_REQUEST)),
+    [false, true, false, true, false, true],
+  );
+});
+
+test('the escape tracker follows CSI, OSC, DCS and two-byte sequences', () => {
+  const tracker = new EscapeTracker();
+  const after = (text: string) => (tracker.scan(text), tracker.inGround);
+  assert.equal(after('plain'), true);
+  assert.equal(after('\x1b'), false);
+  assert.equal(after('[?25'), false);
+  assert.equal(after('l'), true);
+  assert.equal(after('\x1b(B'), true);
+  assert.equal(after('\x1b(')!, false);
+  assert.equal(after('B\x1b]8;;http://x\x1b'), false);
+  assert.equal(after('\\'), true);
 });

@@ -167,6 +167,26 @@ test('the container stops: the terminal says so with the container\'s exit code'
   assert.deepEqual(h.closes, [137]);
 });
 
+test('the process ends just before the die event: the terminal asks, and says the container stopped', async () => {
+  const h = harness({ checkContainer: async () => ({ kind: 'stopped', exitCode: 137 }) });
+  await h.session.start();
+  h.streams[0].end({ exitCode: 137 });
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.match(h.output(), /The container web stopped \(exit code 137\)/);
+  assert.deepEqual(h.closes, [137]);
+});
+
+test('the process is killed and the die event follows: the terminal waits for it', async () => {
+  const h = harness();
+  await h.session.start();
+  h.streams[0].end({ exitCode: 137 });
+  await tick();
+  h.change({ kind: 'stopped', exitCode: 137 });
+  await tick();
+  assert.match(h.output(), /The container web stopped \(exit code 137\)/);
+  assert.deepEqual(h.closes, [137]);
+});
+
 test('the container stops and the stream hangs: the terminal stops waiting after the grace time', async () => {
   const h = harness();
   await h.session.start();
@@ -225,4 +245,33 @@ test('a resize while the stream opens is applied once it is open', async () => {
   release();
   await started;
   assert.deepEqual(stream.resizes, [{ rows: 30, cols: 120 }]);
+});
+
+test("the terminal's answers to the pump's status requests never reach the process, nor close a lost terminal", async () => {
+  const written: string[] = [];
+  const stream = new FakeStream();
+  const session = new TerminalSession(
+    {
+      processLabel: 'sh',
+      containerLabel: 'web',
+      targetLabel: 'Local',
+      interactive: true,
+      open: async () => stream,
+    },
+    { write: (text) => written.push(text), close: () => assert.fail('closed') },
+    { output: { confirmEveryBytes: 1, confirmWindowBytes: 1_000_000 } },
+  );
+  await session.start();
+  await stream.data!(Buffer.from('one'));
+  await stream.data!(Buffer.from('two'));
+  assert.equal(written.join('').split('\x1b[5n').length - 1, 2);
+  session.input('\x1b[0nls\r\x1b[0n');
+  await tick();
+  assert.deepEqual(stream.writes, ['ls\r']);
+  assert.equal(session.output!.stats.confirmations, 2);
+  await stream.data!(Buffer.from('three'));
+  stream.error(new RpcError(CLIENT_DISCONNECTED, 'gone'));
+  await tick();
+  session.input('\x1b[0n'); // the answer to the last request arrives after the loss
+  assert.equal(session.state, 'lost');
 });

@@ -2,7 +2,7 @@
 // through containers.exec (Open Shell), and the container's own process through containers.attach
 // (Attach Terminal). Each opens on the target's current client, so a reattach after a reconnection
 // uses the new connection, and each watches the container's events to say when it stops.
-import type { BerthEvent, ContainerInspect } from '../../../helper/src/protocol';
+import { ErrorCode, type BerthEvent, type ContainerInspect } from '../../../helper/src/protocol';
 import type { ContainerChange, SessionSource, TerminalSize, TerminalStream } from './terminalSession';
 import { clientOf, type TerminalTarget } from './terminalTarget';
 
@@ -40,6 +40,7 @@ export function execSource(target: TerminalTarget, container: ContainerInspect, 
         ...(size ? { rows: size.rows, cols: size.cols } : {}),
       }),
     watchContainer: (listener) => watchContainer(target, container.id, listener),
+    checkContainer: () => checkContainer(target, container.id),
     reconnect: () => reconnect(target),
   };
 }
@@ -58,8 +59,19 @@ export function attachSource(target: TerminalTarget, container: ContainerInspect
       return stream;
     },
     watchContainer: (listener) => watchContainer(target, container.id, listener),
+    checkContainer: () => checkContainer(target, container.id),
     reconnect: () => reconnect(target),
   };
+}
+
+/** The container's stop (or removal), if it is no longer running. */
+async function checkContainer(target: TerminalTarget, containerId: string): Promise<ContainerChange | undefined> {
+  try {
+    const { state } = await clientOf(target).call('containers.inspect', { container: containerId });
+    return state.running ? undefined : { kind: 'stopped', exitCode: state.exitCode };
+  } catch (error) {
+    return (error as { code?: unknown }).code === ErrorCode.NotFound ? { kind: 'removed' } : undefined;
+  }
 }
 
 async function reconnect(target: TerminalTarget): Promise<void> {

@@ -6,7 +6,7 @@
 // thin adapter over it, so this logic is tested in plain Node.
 import { CLIENT_DISCONNECTED, CLIENT_TIMEOUT, RpcError } from '../../../helper/src/protocol';
 import { InputQueue } from './inputQueue';
-import { OutputPump, type OutputPumpOptions } from './outputPump';
+import { CONFIRM_ANSWER, OutputPump, type OutputPumpOptions } from './outputPump';
 import * as messages from './terminalMessages';
 
 export interface TerminalSize {
@@ -39,6 +39,11 @@ export interface SessionSource {
   open(size: TerminalSize | undefined): Promise<TerminalStream>;
   /** Calls back when the container stops or is removed; resolves to an unsubscriber. */
   watchContainer?(listener: (change: ContainerChange) => void): Promise<() => void>;
+  /**
+   * Asked when the process ends before any stop event came: whether the container is still running (a
+   * process killed with its container may end a moment before the container's die event arrives).
+   */
+  checkContainer?(): Promise<ContainerChange | undefined>;
   /** Brings the connection to the target back before reattaching (no-op if it is there). */
   reconnect?(): Promise<void>;
 }
@@ -69,6 +74,9 @@ type Phase =
   | 'failed'
   | 'closed';
 
+/** How long a process that ended by a signal waits for its container's die event. */
+const STOP_EVENT_WAIT_MS = 500;
+
 /** Whether an error means that the connection to the helper is gone (not that the helper refused). */
 export function isConnectionLoss(error: unknown): boolean {
   return error instanceof RpcError && (error.code === CLIENT_DISCONNECTED || error.code === CLIENT_TIMEOUT);
@@ -88,6 +96,10 @@ export class TerminalSession {
   private unwatch: (() => void) | undefined;
   private stopped: ContainerChange | undefined;
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Resolved by the container's stop event while an ended process waits to learn whether that killed it. */
+  private stopWaiter: (() => void) | undefined;
+  /** Confirmation requests the output pump wrote whose answers have not come back through the input. */
+  private pendingAnswers = 0;
   /** Each open gets a generation, so late events of a previous stream are ignored. */
   private generation = 0;
 
@@ -120,6 +132,8 @@ export class TerminalSession {
 
   /** Keys and pastes (Pseudoterminal.handleInput). */
   input(text: string): void {
+    text = this.takeAnswers(text);
+    if (!text) return;
     switch (this.phase) {
       case 'running':
         if (this.source.interactive) this.keys?.push(text);
@@ -134,6 +148,18 @@ export class TerminalSession {
       default:
         return;
     }
+  }
+
+  /** Removes the terminal's answers to the pump's requests from its input and hands them to the pump. */
+  private takeAnswers(text: string): string {
+    while (this.pendingAnswers > 0) {
+      const at = text.indexOf(CONFIRM_ANSWER);
+      if (at < 0) break;
+      text = text.slice(0, at) + text.slice(at + CONFIRM_ANSWER.length);
+      this.pendingAnswers--;
+      this.pump?.confirmed();
+    }
+    return text;
   }
 
   /** The terminal's size changed (Pseudoterminal.setDimensions). */
@@ -171,14 +197,17 @@ export class TerminalSession {
         return;
       }
       this.stream = stream;
-      const pump = new OutputPump((text) => this.write(text), this.options.output);
+      const pump = new OutputPump((text) => this.write(text), {
+        ...this.options.output,
+        onConfirmRequest: () => this.pendingAnswers++,
+      });
       this.pump = pump;
       this.keys = new InputQueue((bytes) => stream.write(bytes));
       this.phase = 'running';
       // A listener must never throw: the stream would stop delivering.
       stream.listen({ data: (bytes) => pump.push(bytes) });
       stream.done.then(
-        (result) => this.streamEnded(generation, result),
+        (result) => void this.streamEnded(generation, result),
         (error: unknown) => this.streamFailed(generation, error),
       );
       // The size may have changed while the stream was opening.
@@ -190,10 +219,21 @@ export class TerminalSession {
     }
   }
 
-  private streamEnded(generation: number, result: unknown): void {
+  private async streamEnded(generation: number, result: unknown): Promise<void> {
     if (generation !== this.generation || this.phase !== 'running') return;
     this.pump?.finish();
     const exitCode = exitCodeOf(result);
+    // A process killed by a signal may have died with its container, a moment before the die event.
+    const killed = exitCode === undefined || exitCode >= 128;
+    if (!this.stopped && killed && (this.source.watchContainer || this.source.checkContainer)) {
+      const event = new Promise<void>((resolve) => (this.stopWaiter = resolve));
+      await withTimeout(event, STOP_EVENT_WAIT_MS);
+      this.stopWaiter = undefined;
+      if (!this.stopped && this.source.checkContainer) {
+        this.stopped = await withTimeout(this.source.checkContainer(), 1000).catch(() => undefined);
+      }
+      if (generation !== this.generation || this.phase !== 'running') return;
+    }
     if (this.stopped) this.write(this.stoppedMessage(this.stopped, exitCode));
     else this.write(messages.processExited(this.source.processLabel, exitCode));
     this.finish(exitCode);
@@ -212,6 +252,7 @@ export class TerminalSession {
   private containerChanged(generation: number, change: ContainerChange): void {
     if (generation !== this.generation || this.phase === 'closed') return;
     this.stopped = change;
+    this.stopWaiter?.();
     if (this.phase !== 'running' && this.phase !== 'opening') return;
     // The process dies with its container and its stream ends: give that a moment, then stop waiting.
     this.stopTimer ??= setTimeout(() => {
@@ -285,6 +326,12 @@ export class TerminalSession {
       this.options.log?.(`terminal write: ${String(error)}`);
     }
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function messageOf(error: unknown): string {

@@ -1,0 +1,219 @@
+// A test-only extension that drives Berth's ContainerPseudoterminal inside a real VS Code extension host
+// (code-server's), against a real daemon and real containers. It is bundled with the terminal code it
+// tests (not with the Berth extension), installed into a throwaway code-server by
+// test/e2e/terminal-exthost.e2e.test.ts, runs its scenario once the workbench has started, and writes
+// one JSON line per step to the file the setting berthHarness.results names; the test reads that file.
+//
+// Input goes in through vscode.Terminal.sendText (VS Code's own path to Pseudoterminal.handleInput),
+// sizes come from VS Code's terminal (setDimensions after the panel is maximised), output is what the
+// Pseudoterminal fired through onDidWrite, and the exit code is the Terminal's exitStatus.
+import { appendFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { RpcClient } from '../../extension/src/client/rpcClient';
+import { execSource } from '../../extension/src/terminals/containerProcesses';
+import { ContainerPseudoterminal } from '../../extension/src/terminals/containerPseudoterminal';
+import type { TerminalTarget } from '../../extension/src/terminals/terminalTarget';
+
+interface HarnessConfig {
+  results: string;
+  socketPath: string;
+  /** Containers running `sleep`: one for the main scenario, one to stop under a terminal. */
+  container: string;
+  stopContainer: string;
+  yesSeconds: number;
+}
+
+class Recorder {
+  private text = '';
+  /** Characters dropped from the front: `yes` writes hundreds of megabytes, only the tail is kept. */
+  private dropped = 0;
+  constructor(readonly pty: ContainerPseudoterminal) {
+    pty.onDidWrite((chunk) => {
+      this.text += chunk;
+      if (this.text.length > 1_000_000) {
+        this.dropped += this.text.length - 200_000;
+        this.text = this.text.slice(-200_000);
+      }
+    });
+  }
+
+  /** The output from position `from` (a mark) on, as far as it was kept. */
+  since(from: number): string {
+    return this.text.slice(Math.max(0, from - this.dropped));
+  }
+
+  /** Waits until the output written after `from` matches. */
+  async waitFor(pattern: RegExp, from: number, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = this.since(from).match(pattern);
+      if (match) return match;
+      if (Date.now() > deadline) throw new Error(`no ${pattern} in the terminal within ${timeoutMs} ms; its end: ${JSON.stringify(this.text.slice(-400))}`);
+      await sleep(20);
+    }
+  }
+
+  mark(): number {
+    return this.dropped + this.text.length;
+  }
+}
+
+/** Records the sizes VS Code gives the terminal. */
+class SizedPty extends ContainerPseudoterminal {
+  dimensions: vscode.TerminalDimensions | undefined;
+  override open(initial: vscode.TerminalDimensions | undefined): void {
+    this.dimensions = initial;
+    super.open(initial);
+  }
+  override setDimensions(dimensions: vscode.TerminalDimensions): void {
+    this.dimensions = dimensions;
+    super.setDimensions(dimensions);
+  }
+}
+
+export async function activate(): Promise<void> {
+  const config = vscode.workspace.getConfiguration('berthHarness').get<HarnessConfig>('config');
+  if (!config) return;
+  const report = (step: string, data: Record<string, unknown> = {}) =>
+    appendFileSync(config.results, `${JSON.stringify({ step, time: Date.now(), rss: process.memoryUsage().rss, ...data })}\n`);
+  try {
+    await run(config, report);
+    report('done');
+  } catch (error) {
+    report('error', { message: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) });
+  }
+}
+
+async function run(config: HarnessConfig, report: (step: string, data?: Record<string, unknown>) => void): Promise<void> {
+  const client = await RpcClient.connectUnix(config.socketPath);
+  const target: TerminalTarget = { id: 'local', label: 'Local', state: { kind: 'connected', client } };
+  const open = async (containerRef: string, name: string) => {
+    const container = await client.call('containers.inspect', { container: containerRef });
+    const pty = new SizedPty(execSource(target, container, { cmd: ['sh'] }, 'sh'));
+    const recorder = new Recorder(pty);
+    const terminal = vscode.window.createTerminal({ name, pty });
+    terminal.show();
+    await recorder.waitFor(/# /, 0);
+    return { pty, recorder, terminal };
+  };
+
+  // Input reaches the shell, output comes back.
+  const { pty, recorder, terminal } = await open(config.container, 'busy: sh');
+  let from = recorder.mark();
+  (await settled(terminal)).sendText('echo $((6*7))');
+  await recorder.waitFor(/\n42\r\n/, from);
+  report('echo', { ok: true });
+
+  // UTF-8 both ways: what is typed comes back whole.
+  from = recorder.mark();
+  (await settled(terminal)).sendText("printf '%s\\n' 'grüße €😀' | od -An -tx1 | tr -d ' \\n'; echo");
+  const hex = (await recorder.waitFor(/([0-9a-f]{20,})\r\n/, from))[1];
+  from = recorder.mark();
+  (await settled(terminal)).sendText("printf 'caf\\303\\251 \\342\\202\\254\\n'");
+  await recorder.waitFor(/\ncafé €\r\n/, from);
+  report('utf8', { typedHex: hex, expectedHex: Buffer.from('grüße €😀\n').toString('hex') });
+
+  // A resize reaches the container's tty: stty size follows VS Code's terminal.
+  from = recorder.mark();
+  (await settled(terminal)).sendText('stty size');
+  const before = (await recorder.waitFor(/\n(\d+) (\d+)\r\n/, from)).slice(1, 3).map(Number);
+  const sizeBefore = pty.dimensions;
+  await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
+  const deadline = Date.now() + 10_000;
+  while (pty.dimensions?.rows === sizeBefore?.rows && Date.now() < deadline) await sleep(50);
+  await sleep(300);
+  from = recorder.mark();
+  (await settled(terminal)).sendText('stty size');
+  const after = (await recorder.waitFor(/\n(\d+) (\d+)\r\n/, from)).slice(1, 3).map(Number);
+  report('resize', { before, after, vscodeBefore: sizeBefore, vscodeAfter: pty.dimensions });
+  await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
+
+  // Ctrl-C interrupts the foreground process.
+  from = recorder.mark();
+  (await settled(terminal)).sendText('sleep 30; echo slept');
+  await sleep(500);
+  const interruptAt = Date.now();
+  terminal.sendText('\x03', false);
+  await recorder.waitFor(/\^C[\s\S]*# /, from, 5000);
+  report('ctrlc', { ms: Date.now() - interruptAt, slept: /\r\nslept\r\n/.test(recorder.since(from)) });
+
+  // `yes` for a while: the extension host's memory stays bounded; Ctrl-C stops it at once.
+  from = recorder.mark();
+  const bytesBefore = pty.session.output?.stats.bytes ?? 0;
+  report('yes-start');
+  (await settled(terminal)).sendText('yes');
+  const samples: number[] = [];
+  const yesUntil = Date.now() + config.yesSeconds * 1000;
+  while (Date.now() < yesUntil) {
+    await sleep(500);
+    samples.push(process.memoryUsage().rss);
+  }
+  const yesBytes = (pty.session.output?.stats.bytes ?? 0) - bytesBefore;
+  const maxQueued = pty.session.output?.stats.maxQueuedBytes ?? 0;
+  const stopAt = Date.now();
+  terminal.sendText('\x03', false);
+  await recorder.waitFor(/\^C\r\n[^\n]*# /, from, 10_000);
+  report('yes-end', { samples, yesBytes, maxQueued, stopMs: Date.now() - stopAt });
+
+  // Several terminals at once, each its own shell.
+  const second = await open(config.container, 'busy: sh (2)');
+  from = recorder.mark();
+  const from2 = second.recorder.mark();
+  (await settled(terminal)).sendText('echo one-$((1+1))');
+  (await settled(second.terminal)).sendText('echo two-$((2+2))');
+  await recorder.waitFor(/\none-2\r\n/, from);
+  await second.recorder.waitFor(/\ntwo-4\r\n/, from2);
+  report('two-terminals', { firstHasSecond: recorder.since(from).includes('two-4') });
+  second.terminal.dispose();
+
+  // Exit closes the terminal with the process's code, after saying so.
+  const closed = new Promise<vscode.Terminal>((resolve) => {
+    const listener = vscode.window.onDidCloseTerminal((t) => {
+      if (t === terminal) {
+        listener.dispose();
+        resolve(t);
+      }
+    });
+  });
+  from = recorder.mark();
+  (await settled(terminal)).sendText('exit 3');
+  const closedTerminal = await withTimeout(closed, 10_000, 'the terminal to close');
+  report('exit', { exitStatus: closedTerminal.exitStatus, message: recorder.since(from) });
+
+  // The container stops under a terminal: it says so and closes.
+  const stopping = await open(config.stopContainer, 'stopping: sh');
+  const stopClosed = new Promise<vscode.Terminal>((resolve) => {
+    const listener = vscode.window.onDidCloseTerminal((t) => {
+      if (t === stopping.terminal) {
+        listener.dispose();
+        resolve(t);
+      }
+    });
+  });
+  from = stopping.recorder.mark();
+  const stopAt2 = Date.now();
+  await client.call('containers.kill', { container: config.stopContainer, signal: 'KILL' });
+  const stopTerminal = await withTimeout(stopClosed, 15_000, 'the terminal of the stopped container to close');
+  report('container-stopped', { ms: Date.now() - stopAt2, exitStatus: stopTerminal.exitStatus, message: stopping.recorder.since(from) });
+  client.close();
+}
+
+/**
+ * Busybox's ash asks for the cursor position (ESC [6n) at each prompt, and xterm answers through the
+ * terminal's input. A person types after that answer; a script must wait a moment too, or the answer
+ * lands in the middle of its command line.
+ */
+async function settled(terminal: vscode.Terminal): Promise<vscode.Terminal> {
+  await sleep(150);
+  return terminal;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([promise, sleep(ms).then(() => Promise.reject(new Error(`timed out after ${ms} ms waiting for ${what}`)))]);
+}
+
+export function deactivate(): void {}
