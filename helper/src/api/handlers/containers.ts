@@ -206,8 +206,7 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
       mapped(async () => {
         const record = engine().resolve(params.container);
         if (record.state.status !== 'running') throw new EngineError(`cannot exec in container ${record.name}: it is ${record.state.status}, not running`, 'conflict');
-        const dir = engine().dirOf(record.id);
-        const started = await startExec(engine().runtime, record.id, engine().rootfs(record.id), dir, params).catch((error: Error) => {
+        const started = await startExec(engine().runtime, record.id, engine().rootfs(record.id), params).catch((error: Error) => {
           throw error instanceof EngineError ? error : new EngineError(error.message, 'conflict');
         });
         const stream = streams.open({

@@ -4,6 +4,7 @@
 // socket, as it does for runc's --console-socket. The process is the daemon's child: exec sessions end
 // with the daemon, as they do with dockerd without live restore.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadStream } from 'node:tty';
 import { closeFd } from '../../linux/fds';
@@ -28,7 +29,7 @@ export interface ExecProcess {
   close(): void;
 }
 
-export async function startExec(runtime: StateStore, id: string, rootfs: string, containerDir: string, params: ExecParams): Promise<ExecProcess> {
+export async function startExec(runtime: StateStore, id: string, rootfs: string, params: ExecParams): Promise<ExecProcess> {
   let user: { uid: number; gid: number } | undefined;
   if (params.user !== undefined) {
     try {
@@ -54,9 +55,10 @@ export async function startExec(runtime: StateStore, id: string, rootfs: string,
       close: () => undefined,
     };
   }
-  // The console socket lives in a private directory of the container's; the init connects to it before
-  // it starts (spawnInit connects for it), so accept and the fd's arrival never block once exec returns.
-  const socketDir = mkdtempSync(join(containerDir, 'exec-'));
+  // The console socket lives in a private (0700) directory under the temporary directory: a socket
+  // address holds 107 bytes, too few for a path under the container's directory. spawnInit connects to
+  // it before the init starts, so accept and the fd's arrival never block once exec returns.
+  const socketDir = mkdtempSync(join(tmpdir(), 'berth-console-'));
   const socketPath = join(socketDir, 'console.sock');
   const listener = listenUnix(socketPath);
   let master: number;
