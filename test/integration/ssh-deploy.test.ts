@@ -183,6 +183,24 @@ describe('ssh deployment and tunnel', () => {
     }
   });
 
+  test('a daemon that dies is noticed through the tunnel, and reconnecting starts a new one', async () => {
+    const helper = remote('daemon-death', { installDir: installDir(), place: daemonPlace });
+    try {
+      await helper.connect();
+      const oldPid = connected(helper).info.pid;
+      process.kill(oldPid, 'SIGTERM');
+      await waitForState(helper, 'unreachable', 5_000);
+      await assert.rejects(helper.call('system.version', {}), /target unreachable: test-daemon-death/);
+      await waitForState(helper, 'connected', 20_000);
+      const state = connected(helper);
+      daemonPids.add(state.info.pid);
+      assert.notEqual(state.info.pid, oldPid);
+      assert.equal(state.started, true);
+    } finally {
+      helper.dispose();
+    }
+  });
+
   test('killing the SSH server is noticed at once, calls fail with "target unreachable", and it reconnects', async () => {
     const helper = remote('drop', { installDir: installDir(), place: daemonPlace });
     try {

@@ -63,6 +63,33 @@ describe('ssh as a non-root user', () => {
     assert.ok(!log.lines.join('\n').includes('open sesame'));
   });
 
+  test('a password the user lets Berth keep goes to the secret store and is used next time without asking', async () => {
+    const stored = new Map<string, string>();
+    const store = {
+      get: async (key: string) => stored.get(key),
+      store: async (key: string, value: string) => void stored.set(key, value),
+      delete: async (key: string) => void stored.delete(key),
+    };
+    const connect = (prompter: ScriptedPrompter, log = memoryLog()) =>
+      connectSsh({
+        target: { host: '127.0.0.1', port: server.port, user: user.name, identityFiles: [], identitiesOnly: true },
+        prompter,
+        log,
+        agent: false,
+        knownHostsPath: join(work, 'known_hosts'),
+        secrets: { store, keyPrefix: 'berth.ssh/t1/', remember: true },
+      });
+    const first = new ScriptedPrompter({ secrets: ['open sesame'], acceptHostKey: true });
+    (await connect(first)).close();
+    assert.equal(first.secretRequests.length, 1);
+    assert.deepEqual([...stored.keys()], [`berth.ssh/t1/password:${user.name}@127.0.0.1:${server.port}`]);
+    const second = new ScriptedPrompter({ acceptHostKey: true });
+    const log = memoryLog();
+    (await connect(second, log)).close();
+    assert.equal(second.secretRequests.length, 0, 'the stored password is used');
+    assert.ok(!log.lines.join('\n').includes('open sesame'));
+  });
+
   test('keyboard-interactive (PAM) prompts are answered through the prompter', async () => {
     const pamServer = await startSshServer({
       users: [user],

@@ -549,7 +549,7 @@ class Authenticator {
   }
 
   private async keyboardStep(attempt: number): Promise<AuthStep | undefined> {
-    const secretKey = 'password';
+    const secretKey = this.passwordKey;
     const known = attempt === 0 ? (this.options.memory?.passwords.get(this.label) ?? (await this.storedSecret(secretKey))) : undefined;
     const prompt = (_name: string, _instructions: string, _lang: string, prompts: Array<{ prompt: string; echo?: boolean }>, finish: (answers: string[]) => void) => {
       void (async () => {
@@ -578,7 +578,7 @@ class Authenticator {
 
   private async passwordStep(attempt: number): Promise<AuthStep | undefined> {
     if (attempt === 0) {
-      const known = this.options.memory?.passwords.get(this.label) ?? (await this.storedSecret('password'));
+      const known = this.options.memory?.passwords.get(this.label) ?? (await this.storedSecret(this.passwordKey));
       if (known !== undefined) return this.step('password', { password: known });
     }
     const password = await this.ask({ kind: 'password', prompt: `Password for ${this.label}`, retry: attempt > 0 });
@@ -586,9 +586,14 @@ class Authenticator {
     return this.step('password', { password });
   }
 
+  /** Each hop (a jump host, the target) has its own password. */
+  private get passwordKey(): string {
+    return `password:${this.label}`;
+  }
+
   private notePassword(password: string): void {
     this.options.memory?.passwords.set(this.label, password);
-    this.pendingSecret = { key: 'password', value: password };
+    this.pendingSecret = { key: this.passwordKey, value: password };
   }
 
   private async ask(request: { kind: 'passphrase' | 'password' | 'keyboard-interactive'; prompt: string; echo?: boolean; retry?: boolean }): Promise<string> {

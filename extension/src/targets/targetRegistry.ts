@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { VsCodePrompter, VsCodeSecretStore } from '../ssh/vscodePrompts';
 import type { HelperBundle } from '../ssh/deploy';
+import { endpointLabel } from '../ssh/connection';
 import { readSshConfig } from '../ssh/sshConfig';
 import { RemoteTarget } from './remoteTarget';
 import { parseStoredTargets, resolveRemoteSpec, type RemoteTargetConfig } from './remoteTargetConfig';
@@ -109,7 +110,8 @@ export class TargetRegistry implements vscode.Disposable {
   private async forgetSecrets(target: RemoteTarget): Promise<void> {
     const prefix = secretPrefix(target.config);
     const keyFiles = [...target.spec.target.identityFiles, ...['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name))];
-    const keys = ['password', ...keyFiles.map((path) => `passphrase:${path}`)];
+    const hops = [...target.spec.jumps, target.spec.target].map((hop) => `password:${endpointLabel(hop)}`);
+    const keys = [...hops, ...keyFiles.map((path) => `passphrase:${path}`)];
     await Promise.all(keys.map((key) => this.context.secrets.delete(`${prefix}${key}`)));
   }
 
