@@ -1,0 +1,167 @@
+// A container's files in VS Code's Explorer as a new user meets them, in a real VS Code (code-server in
+// Chromium) with the packaged extension and a real helper on a private socket: Browse Container Files adds
+// the running container's root as a workspace folder; /etc/hostname opens; /etc/motd is edited and saved
+// and `exec cat` prints the new content; a folder is created and deleted from the Explorer; a file made
+// inside the container appears in the tree by itself.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import type { RpcClient } from '../../extension/src/client/rpcClient';
+import { readFileBytes } from '../../extension/src/explorer/fileTransfer';
+import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { openWorkbench, type Workbench } from './workbench';
+
+const VSIX = join(REPO, 'dist', 'berth.vsix');
+const tmp = privateTempDir('berth-e2e-explorer-');
+const socketPath = join(tmp.path, 'run', 'berth.sock');
+const rootDir = join(tmp.path, 'root');
+let daemon: DaemonProcess | undefined;
+let client: RpcClient | undefined;
+let workbench: Workbench | undefined;
+
+function busyboxRootfs(dir: string): string {
+  const rootfs = join(dir, 'rootfs');
+  for (const sub of ['bin', 'etc', 'tmp', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
+  copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
+  for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    if (applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
+  }
+  writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  writeFileSync(join(rootfs, 'etc', 'group'), 'root:x:0:\n');
+  writeFileSync(join(rootfs, 'etc', 'motd'), 'Welcome to the image.\n');
+  return rootfs;
+}
+
+const berth = (args: string[]) => runBerth(['--host', `unix://${socketPath}`, ...args]);
+const exec = async (script: string) => {
+  const result = await berth(['exec', 'web', 'sh', '-c', script]);
+  assert.equal(result.code, 0, result.stderr);
+  return result.stdout;
+};
+
+before(async () => {
+  assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package`);
+  daemon = await startDaemon(socketPath, rootDir);
+  client = await daemon.connect();
+  const imported = await client.openStream('images.import', { path: busyboxRootfs(tmp.path), reference: 'busybox:test', changes: ['CMD ["sleep", "600"]'] });
+  imported.listen({});
+  await imported.done;
+  const run = await berth(['run', '-d', '--name', 'web', '--hostname', 'web-host', 'busybox:test', 'sleep', '100000']);
+  assert.equal(run.code, 0, run.stderr);
+  const folder = join(tmp.path, 'workspace');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'README.md'), '# a project\n');
+  workbench = await openWorkbench({ vsix: VSIX, folder, settings: { 'berth.local.socketPath': socketPath, 'files.autoSave': 'off' } });
+});
+
+after(async () => {
+  await workbench?.close();
+  if (client) {
+    for (const c of await client.call('containers.list', { all: true }).catch(() => [])) {
+      await client.call('containers.remove', { container: c.id, force: true }).catch(() => undefined);
+    }
+    client.close();
+  }
+  await daemon?.stop();
+  tmp.remove();
+});
+
+async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
+  const wb = workbench!;
+  try {
+    await body(wb);
+    await wb.screenshot(name);
+  } catch (error) {
+    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
+    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
+    throw error;
+  }
+}
+
+const explorer = (wb: Workbench) => wb.page.locator('.explorer-folders-view');
+const row = (wb: Workbench, name: string): Locator =>
+  explorer(wb).locator('.monaco-list-row', { has: wb.page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+const activeEditor = (wb: Workbench) => wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
+
+async function expand(wb: Workbench, name: string): Promise<void> {
+  const target = row(wb, name).first();
+  await target.waitFor({ timeout: 30_000 });
+  if ((await target.getAttribute('aria-expanded')) !== 'true') await target.click();
+  await wb.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await target.elementHandle(), { timeout: 10_000 });
+}
+
+test('Browse Container Files adds the running container\'s root to the Explorer', { timeout: 240_000 }, async () => {
+  await step('explorer-01-container-root-in-explorer', async (wb) => {
+    await wb.page.locator('.part.activitybar').waitFor({ timeout: 60_000 });
+    await wb.runCommand('Berth: Browse Container Files');
+    const quick = wb.page.locator('.quick-input-widget');
+    await quick.locator('.monaco-list-row', { hasText: 'web' }).first().waitFor({ timeout: 30_000 });
+    await quick.locator('.monaco-list-row', { hasText: 'web' }).first().click();
+    // Adding a second folder makes the window a multi-root workspace (the workbench may reload).
+    await row(wb, 'web (Local)').waitFor({ timeout: 90_000 });
+    await expand(wb, 'web (Local)');
+    await row(wb, 'etc').waitFor({ timeout: 30_000 });
+    await row(wb, 'bin').waitFor({ timeout: 30_000 });
+  });
+});
+
+test('/etc/hostname opens in an editor', { timeout: 120_000 }, async () => {
+  await step('explorer-02-open-etc-hostname', async (wb) => {
+    await expand(wb, 'etc');
+    await row(wb, 'hostname').click();
+    await wb.page.locator('.tabs-container .tab', { hasText: 'hostname' }).waitFor({ timeout: 30_000 });
+    // What the root filesystem holds. Inside the running container /etc/hostname is a bind mount of the
+    // engine's file (web-host), which the view from the host does not show (see issue 8's notes).
+    const expected = (await readFileBytes(client!, 'web', '/etc/hostname')).toString().trim();
+    if (expected) await activeEditor(wb).filter({ hasText: expected }).waitFor({ timeout: 30_000 });
+  });
+});
+
+test('/etc/motd edited and saved: exec cat prints the new content', { timeout: 120_000 }, async () => {
+  await step('explorer-03-edit-and-save-etc-motd', async (wb) => {
+    await row(wb, 'motd').click();
+    await wb.page.locator('.tabs-container .tab', { hasText: 'motd' }).waitFor({ timeout: 30_000 });
+    await activeEditor(wb).filter({ hasText: 'Welcome to the image.' }).waitFor({ timeout: 30_000 });
+    await activeEditor(wb).click();
+    await wb.page.keyboard.press('Control+End');
+    await wb.page.keyboard.type('Edited in VS Code through Berth.');
+    await wb.page.keyboard.press('Control+S');
+    await wb.page.locator('.tabs-container .tab.dirty', { hasText: 'motd' }).waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(await exec('cat /etc/motd'), 'Welcome to the image.\nEdited in VS Code through Berth.');
+  });
+});
+
+test('a folder created and deleted from the Explorer is created and deleted in the container', { timeout: 120_000 }, async () => {
+  await step('explorer-04-folder-created', async (wb) => {
+    await row(wb, 'web (Local)').click({ button: 'right' });
+    const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: /^New Folder/ }) });
+    await entry.first().click();
+    await wb.page.locator('.explorer-folders-view .monaco-inputbox input').waitFor({ timeout: 10_000 });
+    await wb.page.keyboard.type('made-in-vscode');
+    await wb.page.keyboard.press('Enter');
+    await row(wb, 'made-in-vscode').waitFor({ timeout: 30_000 });
+    assert.equal((await exec('test -d /made-in-vscode && echo yes')).trim(), 'yes');
+  });
+  await step('explorer-05-folder-deleted', async (wb) => {
+    await row(wb, 'made-in-vscode').click({ button: 'right' });
+    const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: /^Delete/ }) });
+    await entry.first().click();
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10_000 });
+    await dialog.getByRole('button', { name: /^Delete$/ }).click();
+    await row(wb, 'made-in-vscode').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal((await exec('test -e /made-in-vscode && echo still-there || echo gone')).trim(), 'gone');
+  });
+});
+
+test('a file created inside the container appears in the Explorer by itself', { timeout: 120_000 }, async () => {
+  await step('explorer-06-file-made-inside-appears', async (wb) => {
+    await exec('echo from inside > /made-inside.txt');
+    const started = Date.now();
+    await row(wb, 'made-inside.txt').waitFor({ timeout: 30_000 });
+    console.log(`made-inside.txt appeared ${Date.now() - started} ms after exec returned`);
+  });
+});
