@@ -179,7 +179,7 @@ test('Run through Customize with a command; its logs keep up with fast output in
     const output = wb.page.locator('.part.panel');
     // The helper sends follow-mode log items in batches of 256 (a quiet tail waits for the next batch or
     // the exit), so the view reaches at least line 9745 of 10000 here.
-    await output.locator('.view-lines', { hasText: /line (9[7-9]\d\d|10000)/ }).waitFor({ timeout: 60_000 });
+    await output.locator('.view-lines', { hasText: /line\s(9[7-9]\d\d|10000)/ }).waitFor({ timeout: 60_000 });
   });
 });
 

@@ -1,0 +1,127 @@
+// The Images view as a new user meets it, in a real VS Code (code-server in Chromium) with the packaged
+// extension and a real helper on a private socket: the welcome view when there are no images, an image
+// imported from the command line appears without a refresh, and it is tagged, inspected, its history shown
+// and the tag removed from its context menu.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import type { RpcClient } from '../../extension/src/client/rpcClient';
+import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { openWorkbench, type Workbench } from './workbench';
+
+const VSIX = join(REPO, 'dist', 'berth.vsix');
+const tmp = privateTempDir('berth-e2e-images-');
+const socketPath = join(tmp.path, 'run', 'berth.sock');
+const rootDir = join(tmp.path, 'root');
+let daemon: DaemonProcess | undefined;
+let client: RpcClient | undefined;
+let workbench: Workbench | undefined;
+
+function busyboxRootfs(dir: string): string {
+  const rootfs = join(dir, 'rootfs');
+  for (const sub of ['bin', 'etc', 'tmp', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
+  copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
+  for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    if (applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
+  }
+  writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  return rootfs;
+}
+
+before(async () => {
+  assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package`);
+  daemon = await startDaemon(socketPath, rootDir);
+  client = await daemon.connect();
+  const folder = join(tmp.path, 'workspace');
+  mkdirSync(folder);
+  workbench = await openWorkbench({ vsix: VSIX, folder, settings: { 'berth.local.socketPath': socketPath } });
+});
+
+after(async () => {
+  await workbench?.close();
+  client?.close();
+  await daemon?.stop();
+  tmp.remove();
+});
+
+async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
+  const wb = workbench!;
+  try {
+    await body(wb);
+    await wb.screenshot(name);
+  } catch (error) {
+    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
+    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
+    throw error;
+  }
+}
+
+const imagesView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Images"])');
+const row = (view: Locator, name: string) => view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
+const activeEditor = (wb: Workbench) => wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
+
+async function contextMenu(wb: Workbench, target: Locator, item: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: new RegExp(`^${item}$`) }) });
+  await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
+  await entry.first().click();
+}
+
+test('with no images the welcome view offers to pull, import or load one', { timeout: 180_000 }, async () => {
+  await step('images-01-empty-view', async (wb) => {
+    const berthItem = wb.page.locator('.part.activitybar .action-item:has(a.action-label[aria-label="Berth"])');
+    await berthItem.waitFor({ state: 'visible', timeout: 60_000 });
+    await berthItem.click();
+    const welcome = imagesView(wb).locator('.welcome-view-content', { hasText: 'No images yet' });
+    await welcome.waitFor({ timeout: 60_000 });
+    assert.ok(await welcome.getByRole('button', { name: 'Pull an Image' }).isVisible());
+    assert.ok(await welcome.getByRole('button', { name: 'Import a Root Filesystem' }).isVisible());
+  });
+});
+
+test('an image imported from the command line appears without a refresh, with its size and age', { timeout: 120_000 }, async () => {
+  await step('images-02-imported-from-cli', async (wb) => {
+    const imported = await runBerth(['--host', `unix://${socketPath}`, 'import', busyboxRootfs(tmp.path), 'busybox:test']);
+    assert.equal(imported.code, 0, imported.stderr);
+    await row(imagesView(wb), 'busybox:test').locator('.label-description', { hasText: /^[\d.]+MB · just now · [0-9a-f]{12}$/ }).waitFor({ timeout: 10_000 });
+  });
+});
+
+test('Tag from the context menu adds a row for the new name', { timeout: 120_000 }, async () => {
+  await step('images-03-tagged', async (wb) => {
+    await contextMenu(wb, row(imagesView(wb), 'busybox:test'), 'Tag Image…');
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    assert.equal(await input.inputValue(), 'busybox:test');
+    await input.fill('busybox:tagged');
+    await wb.page.keyboard.press('Enter');
+    await row(imagesView(wb), 'busybox:tagged').waitFor({ timeout: 15_000 });
+  });
+});
+
+test('Inspect and History open read-only documents', { timeout: 120_000 }, async () => {
+  await step('images-04-inspect', async (wb) => {
+    await contextMenu(wb, row(imagesView(wb), 'busybox:test'), 'Inspect Image');
+    await activeEditor(wb).filter({ hasText: '"architecture"' }).waitFor({ timeout: 30_000 });
+  });
+  await step('images-05-history', async (wb) => {
+    await contextMenu(wb, row(imagesView(wb), 'busybox:test'), 'Show Image History');
+    await activeEditor(wb).filter({ hasText: 'CREATED BY' }).waitFor({ timeout: 30_000 });
+  });
+});
+
+test('Remove from the context menu, confirmed, takes the name off and keeps the other', { timeout: 120_000 }, async () => {
+  await step('images-06-tag-removed', async (wb) => {
+    await contextMenu(wb, row(imagesView(wb), 'busybox:tagged'), 'Remove Image…');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 10_000 });
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await row(imagesView(wb), 'busybox:tagged').waitFor({ state: 'detached', timeout: 15_000 });
+    assert.ok(await row(imagesView(wb), 'busybox:test').isVisible());
+    const images = await client!.call('images.list', {});
+    assert.deepEqual(images.flatMap((i) => i.repoTags), ['docker.io/library/busybox:test']);
+  });
+});
