@@ -176,6 +176,34 @@ describe('ssh connection', () => {
     }
   });
 
+  test('a server that accepts TCP but never speaks SSH fails with a timeout, not a hang', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const started = Date.now();
+    try {
+      await assert.rejects(
+        connectSsh({ ...options({ knownHostsPath: knownHostsWith('silent', []) }), target: { host: '127.0.0.1', port, user: 'root', identityFiles: [] }, timeoutMs: 1_000 }),
+        /did not complete the SSH connection within 1000 ms/,
+      );
+      assert.ok(Date.now() - started < 3_000);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      silent.close();
+    }
+  });
+
+  test('a closed port fails at once with a clear error', async () => {
+    const { freePort } = await import('../support/sshServer');
+    const port = await freePort();
+    await assert.rejects(
+      connectSsh({ ...options({ knownHostsPath: knownHostsWith('closed', []) }), target: { host: '127.0.0.1', port, user: 'root', identityFiles: [] } }),
+      new RegExp(`cannot reach 127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`),
+    );
+  });
+
   test('a forward to a missing socket fails with a clear error, not a hang', async () => {
     const connection = await connectSsh(options({ knownHostsPath: knownHostsWith('missing', [hostLine()]) }));
     try {
