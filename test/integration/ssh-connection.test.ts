@@ -5,13 +5,14 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connectSsh, type SshConnectOptions } from '../../extension/src/ssh/connection';
 import { HostKeyError } from '../../extension/src/ssh/errors';
 import { fingerprint } from '../../extension/src/ssh/knownHosts';
-import { ScriptedPrompter, makeKey, memoryLog, publicKeyBlob, startSshServer, type TestSshServer } from '../support/sshServer';
+import { ScriptedPrompter, freePort, makeKey, memoryLog, publicKeyBlob, startSshServer, type TestSshServer } from '../support/sshServer';
 
 let server: TestSshServer;
 let work: string;
@@ -177,8 +178,7 @@ describe('ssh connection', () => {
   });
 
   test('a server that accepts TCP but never speaks SSH fails with a timeout, not a hang', async () => {
-    const { createServer } = await import('node:net');
-    const sockets: import('node:net').Socket[] = [];
+    const sockets: Socket[] = [];
     const silent = createServer((socket) => void sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
@@ -196,7 +196,6 @@ describe('ssh connection', () => {
   });
 
   test('a closed port fails at once with a clear error', async () => {
-    const { freePort } = await import('../support/sshServer');
     const port = await freePort();
     await assert.rejects(
       connectSsh({ ...options({ knownHostsPath: knownHostsWith('closed', []) }), target: { host: '127.0.0.1', port, user: 'root', identityFiles: [] } }),
