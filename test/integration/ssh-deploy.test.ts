@@ -201,6 +201,21 @@ describe('ssh deployment and tunnel', () => {
     }
   });
 
+  test('disconnecting in the middle of connecting ends disconnected, not stuck connecting', async () => {
+    const helper = remote('abort', { installDir: installDir(), place: daemonPlace });
+    try {
+      const connecting = helper.connect();
+      await waitForState(helper, 'connecting', 1_000);
+      await new Promise<void>((resolve) => helper.on('state', (state) => state.kind === 'connecting' && state.step === 'checking the target' && resolve()));
+      helper.disconnect();
+      await connecting;
+      assert.equal(helper.state.kind, 'disconnected');
+      await assert.rejects(helper.call('system.version', {}), /target unreachable: test-abort: not connected/);
+    } finally {
+      helper.dispose();
+    }
+  });
+
   test('killing the SSH server is noticed at once, calls fail with "target unreachable", and it reconnects', async () => {
     const helper = remote('drop', { installDir: installDir(), place: daemonPlace });
     try {

@@ -122,6 +122,8 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
     const { spec, deps } = this;
     const log = deps.log;
     const step = (text: string) => {
+      // Disconnected meanwhile: stop here rather than show a step of an attempt nobody wants.
+      if (!this.wanted) throw new CancelledError('disconnected');
       log.info(`${spec.label}: ${text}`);
       this.setState({ kind: 'connecting', step: text });
     };
@@ -143,10 +145,7 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
         secrets: deps.secrets,
         memory: this.memory,
       });
-      if (!this.wanted) {
-        connection.close();
-        return;
-      }
+      if (!this.wanted) throw new CancelledError('disconnected');
       this.connection = connection;
       step('checking the target');
       const facts = await probeTarget(connection);
@@ -167,8 +166,7 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
       });
       if (!this.wanted || this.connection !== connection) {
         daemon.client.close();
-        connection.close();
-        return;
+        throw new CancelledError('disconnected');
       }
       const lost = (reason: string) => this.onLost(connection!, reason);
       connection.once('close', lost);
@@ -179,9 +177,12 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
     } catch (error) {
       connection?.close();
       if (this.connection === connection) this.connection = undefined;
+      if (!this.wanted) {
+        this.setState({ kind: 'disconnected' });
+        return;
+      }
       const reason = messageOf(error);
       log.error(`${spec.label}: ${reason}`);
-      if (!this.wanted) return;
       if (!interactive && !isPermanent(error)) this.scheduleRetry(reason);
       else this.setState({ kind: 'unreachable', reason });
     }
