@@ -113,3 +113,19 @@ test('the contributed JSON schema describes the same fields as the parser, and p
   const entry = manifest.contributes.jsonValidation.find((v) => v.fileMatch === '.berth/run.json');
   assert.equal(entry?.url, './media/schemas/run.schema.json');
 });
+
+test('Run File in Container mounts the file\'s folder read-only and appends the file to the interpreter', async () => {
+  const { runFileRecipe, defaultInterpreter } = await import('../../extension/src/run/runFileRecipe');
+  assert.equal(defaultInterpreter('python'), 'python3');
+  assert.equal(defaultInterpreter('unknown-language'), 'sh');
+  const recipe = runFileRecipe({ image: 'python:3', interpreter: 'python3 -u' }, '/home/u/p', 'main.py');
+  assert.deepEqual(recipe, { image: 'python:3', command: ['python3', '-u', '/work/main.py'], volumes: ['/home/u/p:/work:ro'], workdir: '/work', open: 'logs' });
+  assert.deepEqual(toCreateParams(recipe).spec.mounts, [{ type: 'bind', source: '/home/u/p', target: '/work', readOnly: true }]);
+});
+
+test('the status bar names the active target and its state', async () => {
+  const { targetStatusText } = await import('../../extension/src/views/targetStatusText');
+  assert.equal(targetStatusText('Local', 'connected').text, '$(vm-active) Local');
+  assert.equal(targetStatusText('build-box', 'unreachable').text, '$(vm-outline) build-box: unreachable');
+  assert.match(targetStatusText('Local', 'disconnected').tooltip, /Click to switch/);
+});

@@ -33,14 +33,17 @@ export interface RunContext {
   log: vscode.LogOutputChannel;
   /** The container view, to reveal a new container. */
   view?: vscode.TreeView<unknown>;
+  /** The target to run on when several are connected. */
+  active?: () => ObservedTarget | undefined;
 }
 
 function connectedTargets(hubs: TargetEventHubs): ObservedTarget[] {
   return hubs.all().map((h) => h.target).filter((t) => t.state.kind === 'connected');
 }
 
-async function chooseTarget(hubs: TargetEventHubs, wanted?: string): Promise<ObservedTarget> {
+export async function chooseTarget(hubs: TargetEventHubs, wanted?: string, active?: ObservedTarget): Promise<ObservedTarget> {
   const targets = connectedTargets(hubs);
+  if (!wanted && active && targets.includes(active)) return active;
   if (wanted) {
     const found = hubs.get(wanted)?.target;
     if (!found) throw new Error(vscode.l10n.t('the recipe names target "{0}", which Berth does not know', wanted));
@@ -59,7 +62,7 @@ function clientOf(target: ObservedTarget) {
   return target.state.client;
 }
 
-async function imageChoices(target: ObservedTarget): Promise<ImageChoice[]> {
+export async function imageChoices(target: ObservedTarget): Promise<ImageChoice[]> {
   try {
     const images = await clientOf(target).call('images.list', {});
     return images.flatMap((image) => image.repoTags.map((tag) => ({ reference: shortReference(tag), description: shortId(image.id) })));
@@ -123,7 +126,7 @@ export async function runImage(ctx: RunContext, node: unknown, interactive = fal
     target = node.target;
     image = node.reference;
   } else {
-    target = await chooseTarget(ctx.hubs);
+    target = await chooseTarget(ctx.hubs, undefined, ctx.active?.());
     image = await pickImage(await imageChoices(target), last?.image, title);
   }
   // Carry the last settings over only for the same image; a new image starts from its defaults.
@@ -149,7 +152,7 @@ export async function runWithLastSettings(ctx: RunContext): Promise<void> {
     return;
   }
   const recipe = parseRunRecipe(last);
-  await runRecipe(ctx, recipe, await chooseTarget(ctx.hubs, recipe.target));
+  await runRecipe(ctx, recipe, await chooseTarget(ctx.hubs, recipe.target, ctx.active?.()));
 }
 
 function recipeUri(): vscode.Uri | undefined {
@@ -194,12 +197,12 @@ export async function runWorkspaceRecipe(ctx: RunContext): Promise<void> {
     );
     if (answer !== run) throw new Cancelled();
   }
-  await runRecipe(ctx, recipe, await chooseTarget(ctx.hubs, recipe.target));
+  await runRecipe(ctx, recipe, await chooseTarget(ctx.hubs, recipe.target, ctx.active?.()));
 }
 
 /** Open Workspace in Container: the workspace folder at /workspace in a chosen image, and a terminal there. */
 export async function openWorkspaceInContainer(ctx: RunContext): Promise<void> {
-  const target = await chooseTarget(ctx.hubs);
+  const target = await chooseTarget(ctx.hubs, undefined, ctx.active?.());
   const folder = workspaceFolderOn(target);
   if (!folder) throw new Error(vscode.l10n.t('The workspace folder is not on {0}: open a local folder (or a Remote-SSH window) first.', target.label));
   const last = ctx.state.get<RunRecipe>(LAST_KEY);

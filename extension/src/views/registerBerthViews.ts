@@ -8,6 +8,8 @@ import { registerContainerCommands } from '../containers/registerContainerComman
 import { registerImageCommands } from '../images/imageCommands';
 import { ImagesTreeProvider } from '../images/imagesTreeProvider';
 import { registerRunCommands } from '../run/registerRunCommands';
+import { ActiveTarget } from './activeTarget';
+import { registerBerthCommand } from './commandRunner';
 import { TargetEventHubs } from './targetEvents';
 import type { TargetSource } from './targetSource';
 
@@ -23,6 +25,7 @@ export function registerBerthViews(context: vscode.ExtensionContext, targets: Ta
   const imagesView = vscode.window.createTreeView('berth.images', { treeDataProvider: images, canSelectMany: true, showCollapseAll: false });
   const setImagesState = (state: string) => void vscode.commands.executeCommand('setContext', 'berth.images.view', state);
   setImagesState(images.viewState());
+  const active = new ActiveTarget(hubs, context.workspaceState);
   const logs = new ContainerLogs();
   const inspect = new InspectDocuments(hubs);
   const stats = new StatsDocuments(hubs);
@@ -43,7 +46,17 @@ export function registerBerthViews(context: vscode.ExtensionContext, targets: Ta
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
     vscode.workspace.registerTextDocumentContentProvider(STATS_SCHEME, stats),
     ...registerContainerCommands({ tree: containers, logs, inspect, log }),
-    ...registerRunCommands({ hubs, tree: containers, logs, state: context.workspaceState, log, view: containersView as vscode.TreeView<unknown> }),
+    active,
+    registerBerthCommand('berth.targets.switchActive', log, () => active.switch()),
+    ...registerRunCommands({
+      hubs,
+      tree: containers,
+      logs,
+      state: context.workspaceState,
+      log,
+      view: containersView as vscode.TreeView<unknown>,
+      active: () => active.target,
+    }),
   );
   hubs.start();
 }
