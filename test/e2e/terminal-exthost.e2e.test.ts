@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { STREAM_WINDOW_BYTES } from '../../helper/src/protocol';
 import { buildHarnessVsix } from '../exthost/buildHarness';
 import { startContainerFixture, type ContainerFixture } from '../exthost/containerFixture';
 import { privateTempDir } from '../support/daemonProcess';
@@ -112,7 +113,16 @@ test('Ctrl-C interrupts sleep at once', () => {
 
 test(`\`yes\` for ${YES_SECONDS} s keeps the extension host's and the daemon's memory bounded, and Ctrl-C stops it at once`, () => {
   const start = step('yes-start');
-  const end = step('yes-end') as Step & { samples: number[]; yesBytes: number; maxQueued: number; stopMs: number };
+  const end = step('yes-end') as Step & {
+    samples: number[];
+    yesBytes: number;
+    maxQueued: number;
+    stopMs: number;
+    afterStop: number;
+    requests: number;
+    confirmations: number;
+    confirmationGivenUp: boolean;
+  };
   const hostGrowth = Math.max(...end.samples) - start.rss;
   const during = daemonRss.filter((sample) => sample.time >= start.time && sample.time <= end.time);
   const daemonBefore = daemonRss.filter((sample) => sample.time < start.time).at(-1)?.rss ?? during[0].rss;
@@ -122,10 +132,12 @@ test(`\`yes\` for ${YES_SECONDS} s keeps the extension host's and the daemon's m
       `yes: ${(end.yesBytes / MiB).toFixed(1)} MiB through the terminal in ${YES_SECONDS} s`,
       `extension host RSS ${(start.rss / MiB).toFixed(0)} MiB before, at most ${(Math.max(...end.samples) / MiB).toFixed(0)} MiB during (+${(hostGrowth / MiB).toFixed(1)})`,
       `daemon RSS ${(daemonBefore / MiB).toFixed(0)} MiB before, at most ${(Math.max(...during.map((s) => s.rss)) / MiB).toFixed(0)} MiB during (+${(daemonGrowth / MiB).toFixed(1)})`,
-      `most output queued in the pump at once: ${end.maxQueued} bytes; Ctrl-C to prompt ${end.stopMs} ms`,
+      `most output queued in the pump at once: ${end.maxQueued} bytes; ${end.confirmations}/${end.requests} status requests answered by xterm`,
+      `Ctrl-C to prompt ${end.stopMs} ms, with ${(end.afterStop / 1024).toFixed(0)} KiB of output already in flight shown after it`,
     ].join('\n'),
   );
-  assert.ok(end.yesBytes > 5 * MiB, 'yes produced output through the terminal');
+  assert.ok(end.yesBytes > 256 * 1024, 'yes produced output through the terminal');
+  assert.equal(end.confirmationGivenUp, false, 'xterm answered the status requests');
   assert.ok(hostGrowth < 64 * MiB, `extension host grew ${(hostGrowth / MiB).toFixed(1)} MiB`);
   // The second half must not keep growing: bounded, not merely slow.
   const half = Math.floor(end.samples.length / 2);
@@ -133,7 +145,11 @@ test(`\`yes\` for ${YES_SECONDS} s keeps the extension host's and the daemon's m
   assert.ok(lateGrowth < 32 * MiB, `extension host grew ${(lateGrowth / MiB).toFixed(1)} MiB in the second half`);
   assert.ok(daemonGrowth < 32 * MiB, `daemon grew ${(daemonGrowth / MiB).toFixed(1)} MiB`);
   assert.ok(end.maxQueued <= 64 * 1024);
-  assert.ok(end.stopMs < 3000, `Ctrl-C took ${end.stopMs} ms to stop yes`);
+  // Ctrl-C stops yes at once; what still shows is what was in flight when it was pressed: at most the
+  // daemon's stream window, the terminal's confirmation window and a pty's buffer. How long that takes to
+  // show depends on the renderer (here headless Chromium with xterm's DOM renderer on two shared cores).
+  assert.ok(end.afterStop <= STREAM_WINDOW_BYTES + 128 * 1024 + 64 * 1024, `${end.afterStop} bytes followed Ctrl-C`);
+  assert.ok(end.stopMs < 20_000, `Ctrl-C took ${end.stopMs} ms to reach the prompt`);
 });
 
 test('two terminals into one container at once, each with its own shell', () => {

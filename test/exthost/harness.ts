@@ -151,9 +151,12 @@ async function run(config: HarnessConfig, report: (step: string, data?: Record<s
   const yesBytes = (pty.session.output?.stats.bytes ?? 0) - bytesBefore;
   const maxQueued = pty.session.output?.stats.maxQueuedBytes ?? 0;
   const stopAt = Date.now();
+  const bytesAtStop = pty.session.output?.stats.bytes ?? 0;
   terminal.sendText('\x03', false);
-  await recorder.waitFor(/\^C\r\n[^\n]*# /, from, 10_000);
-  report('yes-end', { samples, yesBytes, maxQueued, stopMs: Date.now() - stopAt });
+  await recorder.waitFor(/\^C\r\n[^\n]*# /, from, 30_000);
+  const afterStop = (pty.session.output?.stats.bytes ?? 0) - bytesAtStop;
+  const { requests = 0, confirmations = 0, confirmationGivenUp = false } = pty.session.output?.stats ?? {};
+  report('yes-end', { samples, yesBytes, maxQueued, stopMs: Date.now() - stopAt, afterStop, requests, confirmations, confirmationGivenUp });
 
   // Several terminals at once, each its own shell.
   const second = await open(config.container, 'busy: sh (2)');

@@ -28,7 +28,7 @@ export interface OutputPumpOptions {
   confirmWindowBytes?: number;
   /** How often (in bytes of output) the terminal is asked to confirm. Default 16 KiB. */
   confirmEveryBytes?: number;
-  /** How long an unanswered request may wait before confirmation is given up. Default 3 s. */
+  /** How long an unanswered request may wait before confirmation is given up. Default 10 s. */
   confirmTimeoutMs?: number;
   /** Called each time a confirmation request is written (the session then expects one answer more). */
   onConfirmRequest?(): void;
@@ -83,7 +83,7 @@ export class OutputPump {
     this.refilledAt = this.now();
     this.confirmWindow = options.confirmWindowBytes ?? 128 * 1024;
     this.confirmEvery = Math.min(options.confirmEveryBytes ?? 16 * 1024, Math.max(1, this.confirmWindow / 2));
-    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 3000;
+    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
   }
 
   /** Bytes received and not yet handed to the terminal. */
