@@ -81,6 +81,16 @@ describe('ssh config', () => {
     assert.deepEqual(parseHostSpec('u@[::1]:2200'), { user: 'u', host: '::1', port: 2200 });
   });
 
+  test('IdentityAgent, and the keywords Berth does not honour are reported', () => {
+    const parsed = parseSshConfig('Host a\n  IdentityAgent ~/agent.sock\n  ProxyCommand nc %h %p\nHost b\n  IdentityAgent none\n  ProxyCommand none\n');
+    const a = resolveHost(parsed, 'a', '/h');
+    assert.equal(a.identityAgent, '/h/agent.sock');
+    assert.deepEqual(a.unsupported, ['ProxyCommand']);
+    const b = resolveHost(parsed, 'b', '/h');
+    assert.equal(b.identityAgent, false);
+    assert.deepEqual(b.unsupported, []);
+  });
+
   test('Include with a wildcard, relative to ~/.ssh', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-sshconfig-'));
     try {

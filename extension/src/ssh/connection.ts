@@ -32,6 +32,8 @@ export interface SshEndpoint {
   readonly identityFiles: readonly string[];
   /** Offer only `identityFiles` from the agent and disk (OpenSSH's IdentitiesOnly). */
   readonly identitiesOnly?: boolean;
+  /** This host's agent (IdentityAgent): a socket, or false for none; undefined: the connection's. */
+  readonly agent?: string | false;
 }
 
 export interface SshConnectOptions {
@@ -452,7 +454,8 @@ class Authenticator {
     let methodsLeft: AuthenticationType[] | null = null;
     const allowed = (method: AuthenticationType) => methodsLeft === null || methodsLeft.includes(method);
     this.updateMethods = (methods) => (methodsLeft = methods);
-    const agent = options.agent === false ? undefined : (options.agent ?? defaultAgent());
+    const chosen = endpoint.agent !== undefined ? endpoint.agent : options.agent;
+    const agent = chosen === false ? undefined : (chosen ?? defaultAgent());
     if (agent && !endpoint.identitiesOnly) {
       this.plan.push(async () => (allowed('publickey') ? this.step('agent', { agent }) : undefined));
     }

@@ -1,5 +1,5 @@
 // ~/.ssh/config, the part Berth honours: Host blocks (patterns with `*`, `?`, `!`), Include, and the
-// keywords HostName, Port, User, IdentityFile, IdentitiesOnly, ProxyJump. As in OpenSSH the first value
+// keywords HostName, Port, User, IdentityFile, IdentitiesOnly, IdentityAgent, ProxyJump. As in OpenSSH the first value
 // obtained for a keyword wins, except IdentityFile, which accumulates. Match blocks are skipped (their
 // keywords never apply), and reported so the log can say so.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -36,9 +36,21 @@ export interface ResolvedHost {
   readonly identitiesOnly: boolean;
   /** Jump hosts in order, each `[user@]host[:port]`; empty for a direct connection. */
   readonly proxyJump: readonly string[];
+  /** IdentityAgent: the agent's socket, or false for `none`; undefined: SSH_AUTH_SOCK. */
+  readonly identityAgent?: string | false;
+  /** Keywords that apply to this host but that Berth does not honour, for the log. */
+  readonly unsupported: readonly string[];
 }
 
-const KEYWORDS = new Set(['hostname', 'port', 'user', 'identityfile', 'identitiesonly', 'proxyjump']);
+const KEYWORDS = new Set(['hostname', 'port', 'user', 'identityfile', 'identitiesonly', 'identityagent', 'proxyjump']);
+/** Keywords that change how the connection is made: ignoring them silently would mislead. */
+const NOTED = new Map([
+  ['proxycommand', 'ProxyCommand'],
+  ['hostkeyalias', 'HostKeyAlias'],
+  ['certificatefile', 'CertificateFile'],
+  ['pkcs11provider', 'PKCS11Provider'],
+  ['securitykeyprovider', 'SecurityKeyProvider'],
+]);
 
 /** Splits a line into words the way OpenSSH does: whitespace or one `=` separates, double quotes group. */
 export function splitWords(line: string): string[] {
@@ -147,9 +159,12 @@ export function expandTilde(path: string, home = homedir()): string {
 export function resolveHost(config: SshConfig, alias: string, home = homedir()): ResolvedHost {
   const first = new Map<string, readonly string[]>();
   const identityFiles: string[] = [];
+  const unsupported: string[] = [];
   for (const block of config.blocks) {
     if (!blockApplies(block, alias)) continue;
     for (const { keyword, args } of block.directives) {
+      const noted = NOTED.get(keyword);
+      if (noted && args[0]?.toLowerCase() !== 'none' && !unsupported.includes(noted)) unsupported.push(noted);
       if (!KEYWORDS.has(keyword) || args.length === 0) continue;
       if (keyword === 'identityfile') identityFiles.push(args[0]!);
       else if (!first.has(keyword)) first.set(keyword, args);
@@ -172,6 +187,7 @@ export function resolveHost(config: SshConfig, alias: string, home = homedir()):
       }
     });
   const jump = first.get('proxyjump')?.[0];
+  const agent = first.get('identityagent')?.[0];
   return {
     alias,
     hostName,
@@ -180,6 +196,9 @@ export function resolveHost(config: SshConfig, alias: string, home = homedir()):
     identityFiles: identityFiles.map(expand),
     identitiesOnly: first.get('identitiesonly')?.[0]?.toLowerCase() === 'yes',
     proxyJump: jump && jump.toLowerCase() !== 'none' ? jump.split(',').map((hop) => hop.trim()).filter(Boolean) : [],
+    identityAgent:
+      agent === undefined ? undefined : agent.toLowerCase() === 'none' ? false : agent === 'SSH_AUTH_SOCK' ? undefined : expand(agent.replace(/^\$\{?SSH_AUTH_SOCK\}?$/, process.env.SSH_AUTH_SOCK ?? '')),
+    unsupported,
   };
 }
 

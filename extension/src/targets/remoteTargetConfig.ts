@@ -42,7 +42,7 @@ export function parseStoredTargets(value: unknown): RemoteTargetConfig[] {
   ).map((item) => ({ ...item, rootMethod: ROOT_METHODS.some((m) => m.method === item.rootMethod) ? item.rootMethod : 'auto', rememberSecrets: item.rememberSecrets === true }));
 }
 
-function endpointFor(sshConfig: SshConfig, alias: string, overrides: { user?: string; port?: number; identityFile?: string }): { endpoint: SshEndpoint; proxyJump: readonly string[] } {
+function endpointFor(sshConfig: SshConfig, alias: string, overrides: { user?: string; port?: number; identityFile?: string }): { endpoint: SshEndpoint; proxyJump: readonly string[]; unsupported: readonly string[] } {
   const resolved = resolveHost(sshConfig, alias);
   const identityFiles = overrides.identityFile ? [expandTilde(overrides.identityFile)] : resolved.identityFiles;
   return {
@@ -52,13 +52,16 @@ function endpointFor(sshConfig: SshConfig, alias: string, overrides: { user?: st
       user: overrides.user ?? resolved.user ?? localUserName(),
       identityFiles,
       identitiesOnly: resolved.identitiesOnly,
+      ...(resolved.identityAgent !== undefined ? { agent: resolved.identityAgent } : {}),
     },
     proxyJump: resolved.proxyJump,
+    unsupported: resolved.unsupported,
   };
 }
 
-export function resolveRemoteSpec(config: RemoteTargetConfig, sshConfig: SshConfig): RemoteHelperSpec {
-  const { endpoint, proxyJump } = endpointFor(sshConfig, config.host, config);
+export function resolveRemoteSpec(config: RemoteTargetConfig, sshConfig: SshConfig, note: (message: string) => void = () => undefined): RemoteHelperSpec {
+  const { endpoint, proxyJump, unsupported } = endpointFor(sshConfig, config.host, config);
+  if (unsupported.length) note(`${config.host}: ~/.ssh/config sets ${unsupported.join(', ')}, which Berth does not support; connecting without`);
   const hops = config.proxyJump !== undefined ? config.proxyJump.split(',').map((hop) => hop.trim()).filter(Boolean) : proxyJump;
   // Each jump host is itself looked up in ~/.ssh/config (its own ProxyJump is not followed).
   const jumps = hops.map((hop) => {

@@ -91,7 +91,7 @@ export class TargetRegistry implements vscode.Disposable {
   private create(config: RemoteTargetConfig): RemoteTarget {
     const sshConfig = readSshConfig();
     for (const note of sshConfig.notes) this.log.info(`ssh config: ${note}`);
-    const target = new RemoteTarget(config, resolveRemoteSpec(config, sshConfig), {
+    const target = new RemoteTarget(config, resolveRemoteSpec(config, sshConfig, (note) => this.log.warn(`ssh config: ${note}`)), {
       bundle: this.bundle,
       prompter: this.prompter,
       log: this.log,
