@@ -15,6 +15,8 @@ import {
   splitCommandLine,
   toCreateParams,
 } from '../../extension/src/run/runOptions';
+import { defaultInterpreter, runFileRecipe } from '../../extension/src/run/runFileRecipe';
+import { targetStatusText } from '../../extension/src/views/targetStatusText';
 
 const REPO = join(__dirname, '..', '..');
 
@@ -114,8 +116,7 @@ test('the contributed JSON schema describes the same fields as the parser, and p
   assert.equal(entry?.url, './media/schemas/run.schema.json');
 });
 
-test('Run File in Container mounts the file\'s folder read-only and appends the file to the interpreter', async () => {
-  const { runFileRecipe, defaultInterpreter } = await import('../../extension/src/run/runFileRecipe');
+test('Run File in Container mounts the file\'s folder read-only and appends the file to the interpreter', () => {
   assert.equal(defaultInterpreter('python'), 'python3');
   assert.equal(defaultInterpreter('unknown-language'), 'sh');
   const recipe = runFileRecipe({ image: 'python:3', interpreter: 'python3 -u' }, '/home/u/p', 'main.py');
@@ -123,8 +124,7 @@ test('Run File in Container mounts the file\'s folder read-only and appends the 
   assert.deepEqual(toCreateParams(recipe).spec.mounts, [{ type: 'bind', source: '/home/u/p', target: '/work', readOnly: true }]);
 });
 
-test('the status bar names the active target and its state', async () => {
-  const { targetStatusText } = await import('../../extension/src/views/targetStatusText');
+test('the status bar names the active target and its state', () => {
   assert.equal(targetStatusText('Local', 'connected').text, '$(vm-active) Local');
   assert.equal(targetStatusText('build-box', 'unreachable').text, '$(vm-outline) build-box: unreachable');
   assert.match(targetStatusText('Local', 'disconnected').tooltip, /Click to switch/);

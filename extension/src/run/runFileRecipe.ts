@@ -31,6 +31,6 @@ export function runFileRecipe(runner: FileRunner, folder: string, file: string):
     command: [...splitCommandLine(runner.interpreter), `/work/${file}`],
     volumes: [`${folder}:/work:ro`],
     workdir: '/work',
-    open: 'logs',
+    open: 'logs' as const,
   };
 }
