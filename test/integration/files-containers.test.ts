@@ -75,6 +75,22 @@ test('a symlink in the container to /etc/shadow means the container\'s /etc/shad
   assert.equal((await readFileBytes(engine.client, 'web', '/tmp/shadow-link')).toString(), 'root:container-shadow:::::::\n');
 });
 
+test('what is mounted inside a running container (/etc/hostname, a volume) is seen and written as the container sees it', async () => {
+  const run = await engine.berth(['run', '-d', '--name', 'withvol', '--hostname', 'vol-host', '-v', 'filesvol:/data', IMAGE, 'sleep', '100000']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal((await readFileBytes(engine.client, 'withvol', '/etc/hostname')).toString(), 'vol-host\n');
+  await exec('withvol', 'echo in the volume > /data/v.txt');
+  assert.equal((await readFileBytes(engine.client, 'withvol', '/data/v.txt')).toString(), 'in the volume\n');
+  await writeFileBytes(engine.client, 'withvol', '/data/from-api.txt', Buffer.from('api wrote\n'), { create: true, overwrite: false });
+  assert.equal(await exec('withvol', 'cat /data/from-api.txt'), 'api wrote\n');
+  // A bound file is rewritten in place: the container keeps its mount and sees the new content.
+  await writeFileBytes(engine.client, 'withvol', '/etc/hostname', Buffer.from('renamed-host\n'), { create: false, overwrite: true });
+  assert.equal(await exec('withvol', 'cat /etc/hostname; grep -c " /etc/hostname " /proc/self/mountinfo'), 'renamed-host\n1\n');
+  const refused = await engine.client.call('fs.delete', { container: 'withvol', path: '/data', recursive: true }).catch((e: unknown) => e);
+  assert.equal((refused as { data?: { fsCode?: string } }).data?.fsCode, 'NoPermissions');
+  assert.equal(await exec('withvol', 'cat /data/v.txt'), 'in the volume\n');
+});
+
 test('a stopped container\'s files are read and written all the same', async () => {
   const run = await engine.berth(['run', '-d', '--name', 'stopped', IMAGE, 'sh', '-c', 'test -f /data.txt || echo before-stop > /data.txt; sleep 100000']);
   assert.equal(run.code, 0, run.stderr);

@@ -18,6 +18,8 @@ export interface FilesServer {
   socketPath: string;
   /** Makes a container root (an empty directory) and returns its path. */
   addRoot(container: string): string;
+  /** Says the container runs as this host process (its /proc/PID/root is the container's view), or not. */
+  setProcess(container: string, pid: number | undefined): void;
   connect(): Promise<RpcClient>;
   close(): Promise<void>;
 }
@@ -25,6 +27,7 @@ export interface FilesServer {
 export async function startFilesServer(): Promise<FilesServer> {
   const tmp = privateTempDir('berth-files-');
   const roots = new Map<string, string>();
+  const pids = new Map<string, number>();
   const services = {
     rootDir: join(tmp.path, 'state'),
     logger: silentLogger,
@@ -34,6 +37,8 @@ export async function startFilesServer(): Promise<FilesServer> {
       if (!root) throw new RpcError(ErrorCode.NotFound, `no such container: ${container}`);
       return root;
     },
+    // The part of the engine the files handlers use: a running container's pid (0 when stopped).
+    engine: { inspect: (container: string) => ({ state: { pid: pids.get(container) ?? 0 } }) },
   } as unknown as DaemonServices;
   const table = { ...streamMethods, ...fileMethods };
   const dispatcher = new Dispatcher(table, { ...streamHandlers(), ...fileHandlers(services) }, silentLogger);
@@ -48,6 +53,10 @@ export async function startFilesServer(): Promise<FilesServer> {
       mkdirSync(root, { recursive: true });
       roots.set(container, root);
       return root;
+    },
+    setProcess(container, pid) {
+      if (pid === undefined) pids.delete(container);
+      else pids.set(container, pid);
     },
     async connect() {
       const client = await RpcClient.connectUnix(socketPath, { timeoutMs: 5000, callTimeoutMs: 30_000 });

@@ -16,11 +16,15 @@ import { AtomicWrite } from './writeFile';
  */
 export type RootResolver = (container: string) => string;
 
+/** The host pid of a running container's process (its root as it sees it, mounts included); undefined when stopped. */
+export type ProcessResolver = (container: string) => number | undefined;
+
 export class ContainerFiles {
   constructor(
     private readonly resolveRoot: RootResolver,
     /** Owner of what is created; the container's root as the host sees it. */
     private readonly newFileOwner: FileOwner = HOST_ROOT,
+    private readonly resolveProcess: ProcessResolver = () => undefined,
   ) {}
 
   stat(container: string, path: string): FileStat {
@@ -72,7 +76,8 @@ export class ContainerFiles {
   }
 
   private openRoot(container: string): RootFs {
-    return RootFs.open(this.resolveRoot(container), container);
+    const rootDir = this.resolveRoot(container);
+    return RootFs.open(rootDir, container, this.resolveProcess(container));
   }
 
   private withRoot<T>(container: string, body: (root: RootFs) => T): T {

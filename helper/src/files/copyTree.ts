@@ -60,7 +60,7 @@ export async function copyEntry(fromDir: number, name: string, toDir: number, to
   lutimesSync(to, stats.atime, stats.mtime);
 }
 
-async function copyContent(sourceFd: number, targetFd: number): Promise<void> {
+export async function copyContent(sourceFd: number, targetFd: number): Promise<void> {
   const buffer = Buffer.alloc(COPY_BYTES);
   for (let position = 0; ; ) {
     const { bytesRead } = await readAsync(sourceFd, buffer, 0, buffer.length, position);

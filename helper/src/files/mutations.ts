@@ -33,6 +33,7 @@ export function deletePath(root: RootFs, rawPath: string, recursive: boolean): v
     aboutPath(path, () => {
       const stats = RootFs.lstatIn(dirFd, name);
       if (!stats) throw fsError('FileNotFound', path, `${path}: no such file or directory`);
+      refuseMountPoint(dirFd, name, path);
       const at = `${fdPath(dirFd)}/${name}`;
       if (!stats.isDirectory()) unlinkSync(at);
       else if (recursive) removeTree(dirFd, name);
@@ -47,6 +48,13 @@ export function deletePath(root: RootFs, rawPath: string, recursive: boolean): v
       }
     }),
   );
+}
+
+/** A volume or a file bound into a running container: removing or replacing it would unmount it. */
+function refuseMountPoint(dirFd: number, name: string, path: string): void {
+  if (RootFs.isMountPoint(dirFd, name)) {
+    throw fsError('NoPermissions', path, `${path} is a mount point in the container (a volume or a bound file): it cannot be removed or replaced from here`);
+  }
 }
 
 function refuseIntoItself(from: string, to: string, verb: string): void {
@@ -66,6 +74,8 @@ export function renamePath(root: RootFs, rawFrom: string, rawTo: string, overwri
       const sourceStats = aboutPath(from, () => RootFs.lstatIn(source.dirFd, source.name));
       if (!sourceStats) throw fsError('FileNotFound', from, `${from}: no such file or directory`);
       if (from === to) return;
+      refuseMountPoint(source.dirFd, source.name, from);
+      refuseMountPoint(target.dirFd, target.name, to);
       const targetStats = aboutPath(to, () => RootFs.lstatIn(target.dirFd, target.name));
       if (targetStats && !overwrite) throw fsError('FileExists', to, `${to} already exists`);
       // rename(2) replaces a file with a file, or an empty directory with a directory; VS Code's overwrite
@@ -96,6 +106,7 @@ export async function copyPath(root: RootFs, rawFrom: string, rawTo: string, ove
       const targetStats = aboutPath(to, () => RootFs.lstatIn(target.dirFd, target.name));
       if (targetStats && !overwrite) throw fsError('FileExists', to, `${to} already exists`);
       if (from === to) return;
+      if (targetStats) refuseMountPoint(target.dirFd, target.name, to);
       // Into a hidden name first, renamed into place once complete: a failed copy leaves nothing half-made.
       const tmpName = temporaryName(target.name, 'copy');
       try {

@@ -10,6 +10,8 @@ import { RootFs, withFd } from './rootFs';
 /** Removes `name` in `dirFd`, with everything under it when it is a directory. */
 export function removeTree(dirFd: number, name: string): void {
   const at = `${fdPath(dirFd)}/${name}`;
+  // A file bound in (a directory mount fails below with EXDEV): unlinking it would unmount it.
+  if (RootFs.isMountPoint(dirFd, name)) throw Object.assign(new Error(`${name} is a mount point`), { code: 'EBUSY' });
   try {
     unlinkSync(at);
     return;

@@ -1,14 +1,15 @@
 // fs.writeFile: new content into a temporary file beside the target, committed by a rename, so that the
 // target holds either its old content or the whole new one, whatever happens to the connection. The old
 // file's owner and mode are kept; a new file gets the container root's owner and 0644.
-import { closeSync, fchmod, fchown, fsync, readlinkSync, unlinkSync, write } from 'node:fs';
+import { closeSync, fchmod, fchown, fstatSync, fsync, ftruncateSync, readlinkSync, unlinkSync, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { posix } from 'node:path';
 import type { ServerStream } from '../api/streams';
-import { O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_WRONLY, openat2 } from '../linux/files';
+import { O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_RDONLY, O_WRONLY, openat2, RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS } from '../linux/files';
 import { RENAME_NOREPLACE, renameat2 } from '../linux/rename';
 import { fdPath } from '../fs/openInRoot';
-import { fsError, toFsError } from './errors';
+import { copyContent } from './copyTree';
+import { errnoOf, fsError, toFsError } from './errors';
 import type { FileOwner } from './owner';
 import { normalisePath, splitPath, temporaryName } from './paths';
 import { ONE_NAME, RootFs, withFd } from './rootFs';
@@ -127,9 +128,13 @@ export class AtomicWrite {
       await fchmodAsync(this.fd, this.mode);
       this.closeFile();
       try {
-        renameat2(this.dirFd, this.tmpName, this.dirFd, this.name, this.overwrite ? 0 : RENAME_NOREPLACE);
+        if (this.overwrite && RootFs.isMountPoint(this.dirFd, this.name)) await this.rewriteInPlace();
+        else renameat2(this.dirFd, this.tmpName, this.dirFd, this.name, this.overwrite ? 0 : RENAME_NOREPLACE);
       } catch (error) {
-        throw toFsError(error, this.path);
+        // EBUSY: the target is a mount point (a file bound in, like /etc/hostname in a running
+        // container), which cannot be replaced: its content is rewritten in place instead.
+        if (errnoOf(error) !== 'EBUSY' || !this.overwrite) throw error;
+        await this.rewriteInPlace();
       }
       this.state = 'done';
       return this.written;
@@ -140,6 +145,26 @@ export class AtomicWrite {
     } finally {
       closeSync(this.dirFd);
     }
+  }
+
+  private async rewriteInPlace(): Promise<void> {
+    // Not through RESOLVE_NO_XDEV: the target is a mount point by definition here.
+    const targetFd = openat2(this.dirFd, this.name, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+    try {
+      const refusal = refuseUnlessRegular(fstatSync(targetFd), this.path, 'write');
+      if (refusal) throw refusal;
+      const sourceFd = openat2(this.dirFd, this.tmpName, O_RDONLY | O_NOFOLLOW, ONE_NAME);
+      try {
+        ftruncateSync(targetFd, 0);
+        await copyContent(sourceFd, targetFd);
+        await fsyncAsync(targetFd);
+      } finally {
+        closeSync(sourceFd);
+      }
+    } finally {
+      closeSync(targetFd);
+    }
+    unlinkSync(`${fdPath(this.dirFd)}/${this.tmpName}`);
   }
 
   /** Leaves the target as it was (a cancelled stream, a lost connection). Does nothing once committing. */

@@ -2,6 +2,7 @@
 // root directories the engine resolves (services.containerRoots).
 import { ErrorCode, RpcError, type FileChange, type fileMethods } from '../../protocol';
 import { ContainerFiles, type RootResolver } from '../../files/containerFiles';
+import { HOST_ROOT } from '../../files/owner';
 import { commitToStream } from '../../files/writeFile';
 import { sendFile } from '../../files/readFile';
 import type { HandlersFor } from '../dispatcher';
@@ -16,7 +17,12 @@ const noEngine: RootResolver = (container) => {
 
 export function fileHandlers(services: DaemonServices): HandlersFor<typeof fileMethods> {
   // Resolved on each call: the engine may set its resolver after the handlers are made.
-  const files = new ContainerFiles((container) => (services.containerRoots ?? noEngine)(container));
+  const files = new ContainerFiles(
+    (container) => (services.containerRoots ?? noEngine)(container),
+    HOST_ROOT,
+    // A running container's files as its process sees them (volumes, binds); 0 when it is not running.
+    (container) => services.engine?.inspect(container).state.pid || undefined,
+  );
   return {
     'fs.stat': ({ container, path }) => files.stat(container, path),
     'fs.readDirectory': ({ container, path }) => ({ entries: files.readDirectory(container, path) }),
