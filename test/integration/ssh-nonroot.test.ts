@@ -2,7 +2,7 @@
 // private mount namespace; the machine's files are not changed): password authentication through the
 // prompter, and a clear permission error, not a hang, when the helper's socket is root's.
 import assert from 'node:assert/strict';
-import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +126,58 @@ describe('ssh as a non-root user', () => {
       assert.equal(statSync(join(user.home, '.berth/helper/berth.js')).uid, user.uid);
     } finally {
       helper.dispose();
+    }
+  });
+
+  test('sudo with a password: asked once per try through the prompter, given on stdin, never logged', async () => {
+    // A stand-in for sudo, on PATH inside the server's mount namespace only (sudo is not installed here):
+    // -n needs a password; -S takes it from stdin and runs the command, as the same user (it cannot
+    // make a root), which is enough to show the exchange.
+    const bin = join(work, 'fake-sudo-bin');
+    mkdirSync(bin, { mode: 0o755 });
+    writeFileSync(
+      join(bin, 'sudo'),
+      [
+        '#!/bin/sh',
+        'if [ "$1" = -n ]; then echo "sudo: a password is required" >&2; exit 1; fi',
+        'if [ "$1" = -S ]; then shift; [ "$1" = -p ] && shift 2',
+        '  read -r pw; [ "$pw" = "open sesame" ] || { echo "Sorry, try again." >&2; exit 1; }',
+        '  exec "$@"; fi',
+        'exit 2',
+      ].join('\n') + '\n',
+      { mode: 0o755 },
+    );
+    const sudoServer = await startSshServer({ users: [user], binds: [[bin, '/usr/local/bin']] });
+    const place = join(work, 'sudo-daemon');
+    mkdirSync(place, { mode: 0o755 });
+    chownSync(place, user.uid, user.uid);
+    const prompter = new ScriptedPrompter({ secrets: ['wrong', 'open sesame'], acceptHostKey: true });
+    const log = memoryLog();
+    const helper = new RemoteHelperConnection(
+      {
+        label: 'sudo',
+        target: { host: '127.0.0.1', port: sudoServer.port, user: user.name, identityFiles: [sudoServer.clientKey] },
+        jumps: [],
+        rootMethod: 'auto',
+        place: { socketPath: join(place, 'run/berth.sock'), rootDir: join(place, 'state'), logFile: join(place, 'daemon.log') },
+        installDir: '~/.berth',
+      },
+      { bundle: { dir: join(work, 'bundle'), version }, prompter, log, knownHostsPath: join(work, 'known_hosts-sudo'), agent: false },
+    );
+    let pid: number | undefined;
+    try {
+      await helper.connect();
+      const state = helper.state;
+      assert.equal(state.kind, 'connected', state.kind === 'unreachable' ? state.reason : state.kind);
+      pid = (state as { info: { pid: number } }).info.pid;
+      assert.deepEqual(prompter.secretRequests.map((r) => [r.kind, r.retry]), [['sudo', false], ['sudo', true]]);
+      assert.match(prompter.secretRequests[0]!.prompt, /not stored/);
+      assert.match(log.lines.join('\n'), /sudo -n is not enough/);
+      assert.ok(!log.lines.join('\n').includes('open sesame'), 'the sudo password is never logged');
+    } finally {
+      helper.dispose();
+      if (pid) process.kill(pid, 'SIGTERM');
+      await sudoServer.remove();
     }
   });
 

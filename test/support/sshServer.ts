@@ -61,7 +61,13 @@ export interface TestUser {
 }
 
 export async function startSshServer(
-  options: { extraConfig?: string[]; authorizedKeys?: string[]; users?: readonly TestUser[] } = {},
+  options: {
+    extraConfig?: string[];
+    authorizedKeys?: string[];
+    users?: readonly TestUser[];
+    /** Directories bound over others inside the server's mount namespace only: [source, target]. */
+    binds?: ReadonlyArray<readonly [string, string]>;
+  } = {},
 ): Promise<TestSshServer> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-sshd-'));
   const port = await freePort();
@@ -112,7 +118,8 @@ export async function startSshServer(
   let child: ChildProcess | undefined;
   let output = '';
   const start = async () => {
-    const script = `mount --bind "$1" /etc/passwd && mount --bind "$3" /etc/shadow && exec ${SSHD} -D -e -f "$2"`;
+    const binds = (options.binds ?? []).map(([source, target]) => `mount --bind '${source}' '${target}' && `).join('');
+    const script = `mount --bind "$1" /etc/passwd && mount --bind "$3" /etc/shadow && ${binds}exec ${SSHD} -D -e -f "$2"`;
     const started = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', passwdPath, configPath, shadowPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
