@@ -35,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
     tree,
     local.onDidChange(updateContext),
     vscode.window.createTreeView('berth.targets', { treeDataProvider: tree, showCollapseAll: false }),
-    ...registerCommands({ local, log }),
+    ...registerCommands({ local, log, targets: () => registry.all() }),
     ...registerTargetCommands(registry, log),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('berth.local')) void connectIfEnabled();

@@ -4,15 +4,17 @@ import * as vscode from 'vscode';
 import type { LocalTarget } from '../targets/target';
 import { targetOf } from '../targets/registerTargetCommands';
 import { registerTerminalProfile, terminalCommands, type TerminalContext } from '../terminals/openTerminal';
+import type { TerminalTarget } from '../terminals/terminalTarget';
 
 export interface CommandContext {
   local: LocalTarget;
   log: vscode.LogOutputChannel;
+  /** Every target (local and SSH), for commands that reach any of them; the local one alone by default. */
+  targets?: () => readonly TerminalTarget[];
 }
 
-export function registerCommands({ local, log }: CommandContext): vscode.Disposable[] {
-  // Terminals reach every target the user has; only the local one exists so far.
-  const terminals: TerminalContext = { targets: () => [local], log };
+export function registerCommands({ local, log, targets = () => [local] }: CommandContext): vscode.Disposable[] {
+  const terminals: TerminalContext = { targets, log };
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'berth.targets.refresh': () => local.connect(),
     // From a Targets node, that target; from the palette, the local one.
