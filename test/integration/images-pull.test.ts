@@ -81,15 +81,15 @@ describe('berth pull', () => {
       { tag: 'plat-amd64', os: 'linux', architecture: 'amd64' },
       { tag: 'plat-arm64', os: 'linux', architecture: 'arm64', variant: 'v8' },
     ]);
-    registry.push(layout.ref('busybox'), 'test/busybox:1');
-    registry.push(layout.ref('multi'), 'test/multi:1');
-    registry.push(layout.ref('multiarch'), 'test/multiarch:1', ['--all']);
+    await registry.push(layout.ref('busybox'), 'test/busybox:1');
+    await registry.push(layout.ref('multi'), 'test/multi:1');
+    await registry.push(layout.ref('multiarch'), 'test/multiarch:1', ['--all']);
     // skopeo would reuse the gzip'd blob the first registry has: the zstd image gets a registry of its own.
     zstdRegistry = await startRegistry();
     // A config of its own: an image with busybox's id would be the same image to the store.
     umociConfig(layout, 'busybox', ['--tag', 'zbox', '--config.label', 'compression=zstd']);
     const zstd = zstdCopy(layout, 'zbox');
-    zstdRegistry.push(zstd.ref('zbox'), 'test/zstd:1');
+    await zstdRegistry.push(zstd.ref('zbox'), 'test/zstd:1');
     execRm(zstd.dir);
     daemon = await startDaemon(socket, root);
   });

@@ -187,3 +187,21 @@ export function zstdCopy(layout: Layout, tag: string): Layout {
   run('skopeo', ['copy', '--quiet', '--dest-compress', '--dest-compress-format', 'zstd', layout.ref(tag), `oci:${copy}:${tag}`]);
   return { dir: copy, ref: (t) => `oci:${copy}:${t}` };
 }
+
+/** The Debian minbase rootfs as a one-layer OCI image (tag `minbase`), made with umoci once and cached. */
+export function debianMinbaseLayout(): Layout {
+  const cache = '/var/cache/berth/debian-bookworm-minbase-oci';
+  if (!existsSync(join(cache, 'index.json'))) {
+    const tar = debianMinbaseTar();
+    const layout = createLayout();
+    try {
+      umociLayer(layout, 'minbase', (rootfs) => run('tar', ['--numeric-owner', '-xpf', tar, '-C', rootfs]));
+      umociConfig(layout, 'minbase', ['--config.cmd', 'bash', '--config.env', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+      rmSync(cache, { recursive: true, force: true });
+      renameSync(layout.dir, cache);
+    } finally {
+      rmSync(layout.dir, { recursive: true, force: true });
+    }
+  }
+  return { dir: cache, ref: (tag) => `oci:${cache}:${tag}` };
+}

@@ -14,8 +14,8 @@ export interface TestRegistry {
   /** 127.0.0.1:PORT */
   host: string;
   dir: string;
-  /** skopeo copy from an OCI layout (oci:DIR:TAG) or any transport to this registry. */
-  push(source: string, target: string, extra?: string[]): void;
+  /** skopeo copy from an OCI layout (oci:DIR:TAG) or any transport to this registry (async: the token server runs here). */
+  push(source: string, target: string, extra?: string[]): Promise<void>;
   /** The token server's log of scopes asked for (token auth only). */
   tokenRequests: string[];
   stop(): Promise<void>;
@@ -76,11 +76,15 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     dir,
     tokenRequests,
     push(source, target, extra = []) {
-      execFileSync(
-        'skopeo',
-        ['copy', '--quiet', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', `${creds.username}:${creds.password}`] : []), ...extra, source, `docker://${host}/${target}`],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
+      return runAsync('skopeo', [
+        'copy',
+        '--quiet',
+        '--dest-tls-verify=false',
+        ...(creds ? ['--dest-creds', `${creds.username}:${creds.password}`] : []),
+        ...extra,
+        source,
+        `docker://${host}/${target}`,
+      ]);
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -91,6 +95,17 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A command run without blocking the event loop (the token server answers from this process). */
+export function runAsync(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr}`))));
+  });
 }
 
 function probe(url: string): Promise<number> {
