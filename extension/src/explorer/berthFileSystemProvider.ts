@@ -67,7 +67,7 @@ export class BerthFileSystemProvider implements vscode.FileSystemProvider, vscod
       }
       this.agreed.add(key);
     }
-    return this.run(uri, (client, at) => readFileBytes(client, at.container, at.path));
+    return this.run(uri, (client, at) => readFileBytes(client, at.container, at.path, {}, stat.size));
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {

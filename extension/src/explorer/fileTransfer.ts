@@ -13,12 +13,35 @@ export interface FileApi {
 /** Pieces of a write on their way at once: enough to keep a link busy, little enough to bound memory. */
 const WRITES_IN_FLIGHT = 4;
 
-export async function readFileBytes(api: FileApi, container: string, path: string, range: { offset?: number; length?: number } = {}): Promise<Buffer> {
+/**
+ * The file's bytes (or a range of them). `expectedSize` (from a stat just before, as VS Code does) lets the
+ * bytes land in one buffer as they arrive, instead of being joined at the end (which, for tens of MiB,
+ * costs as much as the transfer).
+ */
+export async function readFileBytes(
+  api: FileApi,
+  container: string,
+  path: string,
+  range: { offset?: number; length?: number } = {},
+  expectedSize?: number,
+): Promise<Buffer> {
   const stream = await api.openStream('fs.readFile', { container, path, ...range });
-  const pieces: Buffer[] = [];
-  stream.listen({ data: (bytes) => void pieces.push(bytes) });
+  let buffer = Buffer.allocUnsafe(Math.max(0, Math.min(expectedSize ?? 0, range.length ?? Infinity)));
+  let filled = 0;
+  stream.listen({
+    data: (bytes) => {
+      if (filled + bytes.length > buffer.length) {
+        // More than expected (the file grew): make room, doubling.
+        const bigger = Buffer.allocUnsafe(Math.max(buffer.length * 2, filled + bytes.length));
+        buffer.copy(bigger, 0, 0, filled);
+        buffer = bigger;
+      }
+      bytes.copy(buffer, filled);
+      filled += bytes.length;
+    },
+  });
   await stream.done;
-  return Buffer.concat(pieces);
+  return buffer.subarray(0, filled);
 }
 
 export interface WriteProgress {
