@@ -44,6 +44,11 @@ before(async () => {
   const folder = join(tmp.path, 'workspace');
   mkdirSync(folder);
   writeFileSync(join(folder, 'README.md'), '# a project\n');
+  mkdirSync(join(folder, '.berth'));
+  writeFileSync(
+    join(folder, '.berth', 'run.json'),
+    JSON.stringify({ image: 'busybox:test', name: 'from-recipe', command: ['sh', '-c', 'echo recipe ran; sleep 600'], env: { GREETING: 'hi' }, memory: '64m' }, null, 2),
+  );
   workbench = await openWorkbench({
     vsix: VSIX,
     folder,
@@ -114,7 +119,7 @@ test('a container started from outside appears without any refresh click', { tim
     const elapsed = Date.now() - started;
     console.log(`from-cli appeared in the tree ${elapsed} ms after it was started`);
     assert.ok(elapsed < 3000, `from-cli took ${elapsed} ms to appear`);
-    await row(containersView(wb), 'from-cli').locator('.label-description', { hasText: /Up / }).waitFor({ timeout: 10_000 });
+    await row(containersView(wb), 'from-cli').locator('.label-description', { hasText: /Running/ }).waitFor({ timeout: 10_000 });
   });
 });
 
@@ -144,7 +149,7 @@ test('Run Image with two Enter presses runs busybox:test and opens its logs', { 
     await wb.page.keyboard.press('Enter');
     await quick.locator('.monaco-list-row.focused', { hasText: 'Run' }).waitFor({ timeout: 15_000 });
     await wb.page.keyboard.press('Enter');
-    const running = containersView(wb).locator('.monaco-list-row', { has: wb.page.locator('.label-description', { hasText: /^busybox:test · Up / }) });
+    const running = containersView(wb).locator('.monaco-list-row', { has: wb.page.locator('.label-description', { hasText: /^busybox:test · Running/ }) });
     await running.first().waitFor({ timeout: 30_000 });
     const list = await client!.call('containers.list', { all: true });
     assert.equal(list.length, 1);
@@ -227,5 +232,54 @@ test('Open Workspace in Container mounts the workspace at /workspace', { timeout
     await exec.done;
     assert.match(out, /README\.md/);
     await row(containersView(wb), (await client!.call('containers.inspect', { container: created })).name).waitFor({ timeout: 10_000 });
+  });
+});
+
+test('Run Workspace Recipe runs what .berth/run.json says', { timeout: 120_000 }, async () => {
+  await step('containers-10-workspace-recipe', async (wb) => {
+    await wb.runCommand('Berth: Run Workspace Recipe (.berth/run.json)');
+    await row(containersView(wb), 'from-recipe').locator('.label-description', { hasText: /Running/ }).waitFor({ timeout: 30_000 });
+    const inspect = await client!.call('containers.inspect', { container: 'from-recipe' });
+    assert.ok(inspect.config.env.includes('GREETING=hi'));
+    assert.equal(inspect.resources.memory, 64 * 1024 * 1024);
+    await wb.page.locator('.part.panel .view-lines', { hasText: /follows\sthe\slog\sof\sfrom-recipe/ }).waitFor({ timeout: 30_000 });
+  });
+});
+
+// A quiet container's first line: the helper now sends follow-mode log items in batches of 256 and a
+// partial batch only at the exit (helper/src/api/handlers/containers.ts, containers.logs), so this waits
+// for the engine; the extension shows each item as it arrives.
+test('a quiet container\'s log line shows while it runs', { timeout: 60_000, todo: 'the helper batches follow-mode log items by 256' }, async () => {
+  await step('containers-10b-quiet-log-line', async (wb) => {
+    await wb.page.locator('.part.panel .view-lines', { hasText: /recipe\sran/ }).waitFor({ timeout: 15_000 });
+  });
+});
+
+test('Pause and Unpause from the context menu; the row follows', { timeout: 120_000 }, async () => {
+  await step('containers-11-paused', async (wb) => {
+    await contextMenu(wb, row(containersView(wb), 'from-recipe'), 'Pause Container');
+    await row(containersView(wb), 'from-recipe').locator('.label-description', { hasText: /Paused/ }).waitFor({ timeout: 30_000 });
+  });
+  await step('containers-12-unpaused', async (wb) => {
+    await contextMenu(wb, row(containersView(wb), 'from-recipe'), 'Unpause Container');
+    await row(containersView(wb), 'from-recipe').locator('.label-description', { hasText: /Running/ }).waitFor({ timeout: 30_000 });
+  });
+});
+
+test('Rename from the context menu keeps the row and shows the new name', { timeout: 120_000 }, async () => {
+  await step('containers-13-renamed', async (wb) => {
+    await contextMenu(wb, row(containersView(wb), 'from-recipe'), 'Rename Container…');
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('renamed');
+    await wb.page.keyboard.press('Enter');
+    await row(containersView(wb), 'renamed').waitFor({ timeout: 30_000 });
+    assert.equal(await row(containersView(wb), 'from-recipe').count(), 0);
+  });
+});
+
+test('the status bar shows the active target', { timeout: 60_000 }, async () => {
+  await step('containers-14-status-bar', async (wb) => {
+    await wb.page.locator('.statusbar-item', { hasText: 'Local' }).first().waitFor({ timeout: 10_000 });
   });
 });

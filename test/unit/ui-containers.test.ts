@@ -127,6 +127,7 @@ test('a container is presented by its state: contextValue, icon, description, st
   assert.equal(containerIcon('running').id, 'vm-running');
   assert.equal(containerIcon('paused').id, 'debug-pause');
   assert.equal(containerIcon('exited').id, 'vm-outline');
-  assert.equal(containerDescription(summary('1', 'a', 'running', { ports: ['8080->80/tcp'] })), 'busybox:test · Up 5 seconds · 8080->80/tcp');
+  assert.equal(containerDescription(summary('1', 'a', 'running', { ports: ['8080->80/tcp'] })), 'busybox:test · Running · 8080->80/tcp');
+  assert.equal(containerDescription(summary('1', 'a', 'exited', { exitCode: 137 })), 'busybox:test · Exited (137)');
   assert.equal(containerNodeId('local', 'abc'), 'berth.container/local/abc');
 });

@@ -18,7 +18,7 @@ test('stats read as a user reads them', () => {
   assert.equal(formatBytes(0), '0 B');
   assert.equal(formatBytes(1536), '1.50 KiB');
   assert.equal(formatBytes(64 * 1024 ** 2), '64.0 MiB');
-  assert.equal(sparkline([0, 50, 100], 100), ' ▄█');
+  assert.equal(sparkline([0, 50, 100], 100), '▁▅█');
   const history = new StatsHistory();
   assert.match(statsText('web', history), /waiting for the first sample/);
   const sample: ContainerStats = {

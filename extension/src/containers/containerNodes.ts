@@ -40,11 +40,25 @@ export class ContainerGroupNode {
 
 export class ContainerNode {
   readonly kind = 'container';
+  private current: ContainerSummary;
+  /** When the summary was read (its status text is relative to then). */
+  private readAt = new Date();
 
   constructor(
     readonly group: ContainerGroupNode,
-    public summary: ContainerSummary,
-  ) {}
+    summary: ContainerSummary,
+  ) {
+    this.current = summary;
+  }
+
+  get summary(): ContainerSummary {
+    return this.current;
+  }
+
+  set summary(summary: ContainerSummary) {
+    if (summary !== this.current) this.readAt = new Date();
+    this.current = summary;
+  }
 
   get target(): ObservedTarget {
     return this.group.target;
@@ -69,7 +83,7 @@ export class ContainerNode {
     const item = new vscode.TreeItem(this.summary.name, vscode.TreeItemCollapsibleState.None);
     item.id = containerNodeId(this.target.id, this.summary.id);
     item.description = containerDescription(this.summary);
-    item.tooltip = new vscode.MarkdownString(containerTooltip(this.summary, this.target.label));
+    item.tooltip = new vscode.MarkdownString(containerTooltip(this.summary, this.target.label, this.readAt));
     item.iconPath = themeIcon(containerIcon(this.summary.state));
     item.contextValue = containerContextValue(this.summary);
     return item;

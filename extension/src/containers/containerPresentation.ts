@@ -33,16 +33,40 @@ export function containerIcon(state: ContainerStatus): IconChoice {
   }
 }
 
-/** "busybox:test · Up 5 minutes · 8080->80/tcp" */
-export function containerDescription(summary: ContainerSummary): string {
-  return [summary.image, summary.status, summary.ports.join(', ')].filter((part) => part.length > 0).join(' · ');
+/**
+ * The state in words that stay true until the next event: "Running", "Exited (137)". The helper's own
+ * status ("Up 5 minutes") is relative to when it was read and the tree is not re-read on a timer, so it is
+ * only in the tooltip, with the time it was read.
+ */
+export function containerStateText(summary: Pick<ContainerSummary, 'state' | 'exitCode'>): string {
+  switch (summary.state) {
+    case 'running':
+      return 'Running';
+    case 'paused':
+      return 'Paused';
+    case 'restarting':
+      return 'Restarting';
+    case 'removing':
+      return 'Removing';
+    case 'created':
+      return 'Created';
+    case 'dead':
+      return 'Dead';
+    case 'exited':
+      return summary.exitCode === null ? 'Exited' : `Exited (${summary.exitCode})`;
+  }
 }
 
-export function containerTooltip(summary: ContainerSummary, targetLabel: string): string {
+/** "busybox:test · Running · 8080->80/tcp" */
+export function containerDescription(summary: ContainerSummary): string {
+  return [summary.image, containerStateText(summary), summary.ports.join(', ')].filter((part) => part.length > 0).join(' · ');
+}
+
+export function containerTooltip(summary: ContainerSummary, targetLabel: string, readAt?: Date): string {
   return [
     `**${summary.name}** (${summary.id.slice(0, 12)})`,
     '',
-    `- state: ${summary.status}`,
+    `- state: ${summary.status}${readAt ? ` (at ${readAt.toLocaleTimeString()})` : ''}`,
     `- image: ${summary.image}`,
     `- command: \`${summary.command.replace(/`/g, "'")}\``,
     `- created: ${summary.created}`,

@@ -14,7 +14,7 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value.toFixed(0) : value.toFixed(value < 10 ? 2 : 1)} ${UNITS[unit]}`;
 }
 
-const BARS = ' ▁▂▃▄▅▆▇█';
+const BARS = '▁▂▃▄▅▆▇█';
 
 /** A sparkline of values between 0 and max. */
 export function sparkline(values: readonly number[], max: number): string {
