@@ -130,3 +130,38 @@ test('exec with -u, -e and -w runs as asked; its exit code comes back', async ()
     await engine.berth(['rm', '-f', id]);
   }
 });
+
+test('run -i: what the client writes is the container\'s stdin, and its end ends the stdin', async () => {
+  const { id } = await engine.client.call('containers.create', { spec: { image: IMAGE, cmd: ['sh', '-c', 'cat; echo stdin-ended'], openStdin: true, stdinOnce: true } });
+  try {
+    const stream = await engine.client.openStream('containers.attach', { container: id, stdin: true, logs: true });
+    const output = collect(stream);
+    await engine.client.call('containers.start', { container: id });
+    await stream.write('hello\n');
+    await output.until(/hello\n/);
+    await stream.closeInput();
+    assert.deepEqual(await stream.done, { exitCode: 0, signal: null, oomKilled: false });
+    assert.equal(output.text(), 'hello\nstdin-ended\n');
+  } finally {
+    await engine.berth(['rm', '-f', id]);
+  }
+});
+
+test('run -it: the container\'s own terminal takes input, is resized, and its exit code comes back', async () => {
+  const { id } = await engine.client.call('containers.create', { spec: { image: IMAGE, cmd: ['sh'], tty: true, openStdin: true } });
+  try {
+    const stream = await engine.client.openStream('containers.attach', { container: id, stdin: true, logs: true });
+    const output = collect(stream);
+    await engine.client.call('containers.start', { container: id });
+    await stream.write('echo $((6*7))\n');
+    await output.until(/\r\n42\r\n/);
+    await stream.resize(33, 99);
+    await stream.write('stty size; echo $TERM\n');
+    await output.until(/33 99\r\nxterm/);
+    await stream.write('exit 3\n');
+    assert.equal(((await stream.done) as { exitCode: number }).exitCode, 3);
+    assert.equal((await engine.client.call('containers.inspect', { container: id })).config.tty, true);
+  } finally {
+    await engine.berth(['rm', '-f', id]);
+  }
+});

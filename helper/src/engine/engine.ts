@@ -5,12 +5,13 @@
 // reads the records and the monitors' files to learn what happened meanwhile. The runtime's own state
 // (cgroup, pid) lives in ROOT/runtime under the container's id.
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCgroup } from '../cgroups';
 import type { EventBus } from '../events/eventBus';
 import type { ImageStore, ResolvedImage } from '../images/imageStore';
-import { O_NONBLOCK, O_WRONLY } from '../linux/files';
+import { mkfifo, O_NOCTTY, O_NONBLOCK, O_RDWR } from '../linux/files';
+import { openPty, setWindowSize } from '../linux/pty';
 import { signalNumber } from '../linux/signals';
 import type { Logger } from '../logging/logger';
 import type { CreateContainerParams, ContainerInspect, ContainerSummary } from '../protocol';
@@ -148,7 +149,16 @@ export class Engine {
       const { config, files } = buildOciConfig({ id, spec: this.withVolumes(spec), image: image.config, rootfs, containerDir: dir });
       for (const [path, content] of Object.entries(files)) writeFileSync(path, content, { mode: 0o644 });
       ensureWorkdir(rootfs, config.process!.cwd);
+      // A container's own terminal is a pty the engine opens at each start and its monitor holds: the
+      // init itself gets it as stdio and does not make one (it would need a console socket to hand back).
+      const terminal = config.process!.terminal === true;
+      config.process!.terminal = false;
       mkdirSync(join(dir, 'bundle'), { mode: 0o700 });
+      if (spec.openStdin) {
+        // The stdin fifo exists from create on, so that run can attach its input before it starts.
+        mkdirSync(join(dir, 'run'), { mode: 0o700 });
+        mkfifo(join(dir, 'run', 'stdin'), 0o600);
+      }
       writeFileAtomic(join(dir, 'bundle', 'config.json'), JSON.stringify(config, null, 1), 0o600);
       const process_ = config.process!;
       const record: ContainerRecord = {
@@ -168,7 +178,7 @@ export class Engine {
           cwd: process_.cwd,
           user: spec.user ?? (typeof image.config.User === 'string' ? image.config.User : ''),
           hostname: config.hostname ?? '',
-          tty: process_.terminal === true,
+          tty: terminal,
         },
         storageDriver: driver,
         state: {
@@ -185,7 +195,6 @@ export class Engine {
           stoppedByUser: false,
         },
       };
-      if (record.process.tty) throw new EngineError('containers with their own terminal (-t on run/create) are not supported yet; use exec -t for a terminal', 'unsupported');
       signalNumber(record.stopSignal);
       this.options.images.retain(image.id, id);
       this.store.save(record);
@@ -437,9 +446,29 @@ export class Engine {
   openStdin(record: ContainerRecord): number {
     if (!record.spec.openStdin) throw new EngineError(`container ${record.name} was not created with an open stdin (-i)`, 'conflict');
     try {
-      return openSync(join(this.runDirOf(record.id), 'stdin'), O_WRONLY | O_NONBLOCK);
+      // Read-write: opening never waits for (or fails without) the monitor's end, which is not there
+      // before start; what is written meanwhile waits in the fifo.
+      return openSync(join(this.runDirOf(record.id), 'stdin'), O_RDWR | O_NONBLOCK);
     } catch (error) {
       throw new EngineError(`cannot write to the stdin of ${record.name}: ${(error as NodeJS.ErrnoException).code}`, 'conflict');
+    }
+  }
+
+  /** Sets the size of the container's own terminal (through its slave, which the monitor's child holds). */
+  resize(ref: string, rows: number, cols: number): void {
+    const record = this.resolve(ref);
+    if (!record.process.tty) throw new EngineError(`container ${record.name} has no terminal of its own (it was not created with -t)`, 'conflict');
+    if (!this.isRunning(record) || !record.state.ttyPath) throw new EngineError(`container ${record.name} is not running`, 'conflict');
+    let fd: number;
+    try {
+      fd = openSync(record.state.ttyPath, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    } catch (error) {
+      throw new EngineError(`cannot open the terminal of ${record.name}: ${(error as NodeJS.ErrnoException).code}`, 'conflict');
+    }
+    try {
+      setWindowSize(fd, rows, cols);
+    } finally {
+      closeSync(fd);
     }
   }
 
@@ -462,24 +491,39 @@ export class Engine {
     try {
       ensureMounted(dir, this.layersOf(record), record.storageDriver);
       await this.deleteRuntimeState(id);
+      const pty = record.process.tty ? openPty() : undefined;
+      if (pty) {
+        setWindowSize(pty.master, 24, 80);
+        record.state.ttyPath = pty.slavePath;
+      }
       const launcher: InitLauncher = async (request) => {
         const started = await startMonitor({
+          ...(pty ? { tty: { master: pty.master, slave: pty.slave } } : {}),
           dir: runDir,
           argv: request.argv,
           env: request.env,
           keepFds: request.fds,
           newPidNamespace: request.newPidNamespace,
-          stdin: record.spec.openStdin ? 'fifo' : 'null',
+          stdin: !record.spec.openStdin ? 'null' : record.spec.stdinOnce && !record.process.tty ? 'fifo-once' : 'fifo',
           logs: LOG_ROTATION,
         });
         return { pid: started.containerPid };
       };
-      const created = await createContainer(this.runtime, {
-        id,
-        bundle: join(dir, 'bundle'),
-        launcher,
-        warn: (message) => this.options.logger.warn(`container ${id.slice(0, 12)}: ${message}`),
-      });
+      let created;
+      try {
+        created = await createContainer(this.runtime, {
+          id,
+          bundle: join(dir, 'bundle'),
+          launcher,
+          warn: (message) => this.options.logger.warn(`container ${id.slice(0, 12)}: ${message}`),
+        });
+      } finally {
+        // The monitor has its own copies now (or failed): the daemon keeps no fd of the terminal.
+        if (pty) {
+          closeSync(pty.master);
+          closeSync(pty.slave);
+        }
+      }
       await startContainer(this.runtime, id);
       record.state = {
         ...record.state,
@@ -731,11 +775,3 @@ function safeSignalNumber(signal: string | null): number {
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
-
-/** Writes all of `data` to a non-blocking fd, for small stdin writes. */
-export function writeAll(fd: number, data: Buffer): void {
-  let offset = 0;
-  while (offset < data.length) offset += writeSync(fd, data, offset);
-}
-
-export { closeSync as closeFd };

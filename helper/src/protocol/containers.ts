@@ -64,6 +64,8 @@ export const ContainerSpec = z
     tty: z.boolean().optional(),
     /** Keep stdin open (-i): the engine's business when it attaches; nothing in the runtime config. */
     openStdin: z.boolean().optional(),
+    /** With openStdin: the container's stdin ends when the first attached client's input ends (docker run -i). */
+    stdinOnce: z.boolean().optional(),
     hostname: z
       .string()
       .max(64, 'at most 64 characters (the kernel\'s limit)')

@@ -1,11 +1,11 @@
 // containers.*: the engine's operations, with its errors mapped to stable codes, and the streams (logs,
 // attach, exec, stats, copy) that carry output and input on the caller's connection.
-import { closeSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { ErrorCode, RpcError, type ContainerStats, type containerMethods, type LogItem } from '../../protocol';
 import { containerLogs } from '../../engine/containers/containerLogs';
 import { processTable, statsFrom, type StatsSample } from '../../engine/containers/processInfo';
 import { copyFromContainer, copyToContainer } from '../../engine/containers/copy';
-import { Engine, writeAll } from '../../engine/engine';
+import type { Engine } from '../../engine/engine';
 import { EngineError } from '../../engine/engineErrors';
 import { startExec } from '../../engine/exec/execProcess';
 import type { LogEntry } from '../../engine/logs';
@@ -161,18 +161,20 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
         if (!engine().isRunning(record) && record.state.status !== 'created' && !logs) {
           throw new EngineError(`cannot attach to container ${record.name}: it is not running`, 'conflict');
         }
-        let stdinFd: number | undefined;
-        if (stdin) stdinFd = engine().openStdin(record);
+        // The stdin fifo as a pipe handle: writes wait (without blocking the daemon) while it is full.
+        let input: Socket | undefined = stdin ? new Socket({ fd: engine().openStdin(record), readable: false, writable: true }) : undefined;
+        input?.on('error', () => undefined);
         const stream = streams.open({
-          onWrite: stdinFd === undefined ? undefined : (bytes) => writeAll(stdinFd!, bytes),
+          onWrite: input === undefined ? undefined : (bytes) => new Promise<void>((resolve) => (input!.write(bytes) ? resolve() : input!.once('drain', () => resolve()))),
           onCloseInput:
-            stdinFd === undefined
+            input === undefined
               ? undefined
               : () => {
                   // The fifo stays open in the monitor; closing ours is all "end of input" can mean.
-                  closeSync(stdinFd!);
-                  stdinFd = undefined;
+                  input?.destroy();
+                  input = undefined;
                 },
+          onResize: record.process.tty ? (rows, cols) => engine().resize(record.id, rows, cols) : undefined,
         });
         // A container created but not started yet (run attaches first) ends with its next exit too.
         const waitsForExit = engine().isRunning(record) || record.state.status === 'created';
@@ -190,17 +192,13 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
             if (!stream.closed) stream.fail(rpc(error));
           } finally {
             release();
-            if (stdinFd !== undefined) closeSync(stdinFd);
+            input?.destroy();
           }
         })();
         return { stream: stream.id };
       }),
 
-    'containers.resize': ({ container }) =>
-      mapped(() => {
-        const record = engine().resolve(container);
-        throw new EngineError(`container ${record.name} has no terminal of its own to resize (exec sessions are resized through their stream)`, 'conflict');
-      }),
+    'containers.resize': ({ container, rows, cols }) => mapped(() => (engine().resize(container, rows, cols), {})),
 
     'containers.exec': (params, { streams }) =>
       mapped(async () => {

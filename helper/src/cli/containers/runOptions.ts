@@ -232,5 +232,7 @@ export function parseRunArgs(args: string[]): RunRequest & { help: boolean } {
     ...(values['stop-signal'] !== undefined ? { stopSignal: values['stop-signal'] } : {}),
     ...(values['stop-timeout'] !== undefined ? { stopTimeout: parseInteger(values['stop-timeout'], '--stop-timeout') } : {}),
   };
+  // Attached with -i, the container's stdin ends with ours, as docker run -i does (StdinOnce).
+  if (values.interactive && !values.detach) spec.stdinOnce = true;
   return { help: false, params, detach: values.detach === true, interactive: values.interactive === true, tty: values.tty === true };
 }

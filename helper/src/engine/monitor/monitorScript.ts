@@ -42,6 +42,11 @@
 //     "finishedAt":ISO time of the reap}. So exit.json present means the log is complete. Then reap:
 //     in a pid namespace every remaining process was killed by the kernel with its PID 1, and is waited
 //     for; without one, zombies are reaped and live leftovers are left to init. Exit 0.
+// With BERTH_MON_TTY=MASTER,SLAVE (kept fds of a pty the daemon opened) the child takes the slave as its
+// controlling terminal and stdio (setsid, TIOCSCTTY), and the monitor logs what the master shows as
+// stdout and copies the stdin fifo (if any) into the master.
+// BERTH_MON_STDIN=fifo-once gives the command the fifo read-only, so it sees end-of-file once the last
+// writer closes it (docker run -i: the container's stdin ends with the client's).
 // Settings: BERTH_MON_DIR, BERTH_MON_SYNC_FD, BERTH_MON_KEEP_FDS (comma-separated), BERTH_MON_PIDNS
 // ("1" or empty), BERTH_MON_STDIN ("fifo" or empty), BERTH_MON_MAX_BYTES, BERTH_MON_MAX_FILES,
 // BERTH_MON_IDLE_MS.
@@ -58,8 +63,9 @@ if (open(my $exe, '<', '/proc/self/exe')) {
   $machine = unpack('v', substr($header, 18, 2)) if defined $header && length($header) == 20;
 }
 my %nr = $machine == 62
-  ? (unshare => 272, prctl => 157, clock_gettime => 228, close => 3, dup3 => 292, exit_group => 231, rt_sigprocmask => 14, mknodat => 259)
-  : (unshare => 97, prctl => 167, clock_gettime => 113, close => 57, dup3 => 24, exit_group => 94, rt_sigprocmask => 135, mknodat => 33);
+  ? (unshare => 272, prctl => 157, clock_gettime => 228, close => 3, dup3 => 292, exit_group => 231, rt_sigprocmask => 14, mknodat => 259, setsid => 112, ioctl => 16)
+  : (unshare => 97, prctl => 167, clock_gettime => 113, close => 57, dup3 => 24, exit_group => 94, rt_sigprocmask => 135, mknodat => 33, setsid => 157, ioctl => 29);
+my $TIOCSCTTY = 0x540E;
 my ($F_GETFD, $F_SETFD, $FD_CLOEXEC, $F_GETFL, $F_SETFL, $O_NONBLOCK, $O_RDWR) = (1, 2, 1, 3, 4, 0x800, 2);
 my ($WNOHANG, $EINTR) = (1, 4);
 my @SIGNALS = qw(ZERO HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT
@@ -70,7 +76,10 @@ my $PR_SET_CHILD_SUBREAPER = 36;
 my $MAX_PAYLOAD = 16 * 1024;
 
 my %cfg = map { $_ => delete $ENV{"BERTH_MON_$_"} // '' }
-  qw(DIR SYNC_FD KEEP_FDS PIDNS STDIN MAX_BYTES MAX_FILES IDLE_MS);
+  qw(DIR SYNC_FD KEEP_FDS PIDNS STDIN MAX_BYTES MAX_FILES IDLE_MS TTY);
+# With a terminal: "MASTER,SLAVE" (two of the kept fds). The child gets the slave as its controlling
+# terminal and stdio; the monitor logs what the master reads and feeds it the stdin fifo.
+my ($tty_master, $tty_slave) = length $cfg{TTY} ? split(/,/, $cfg{TTY}) : ();
 my $dir = $cfg{DIR};
 my $max_bytes = $cfg{MAX_BYTES} || 10 * 1024 * 1024;
 my $max_files = $cfg{MAX_FILES} || 3;
@@ -153,7 +162,8 @@ my $count = shift(@ARGV) // 0;
 my @env = splice(@ARGV, 0, $count);
 @ARGV or fail('no command given');
 my $stdin_path = '/dev/null';
-if ($cfg{STDIN} eq 'fifo') {
+my $stdin_once = $cfg{STDIN} eq 'fifo-once';
+if ($cfg{STDIN} eq 'fifo' || $stdin_once) {
   $stdin_path = "$dir/stdin";
   if (!-p $stdin_path) {
     syscall($nr{mknodat}, -100, $stdin_path, 0010000 | 0600, 0) == 0 or fail("mkfifo $stdin_path: $!");
@@ -176,11 +186,23 @@ if ($child == 0) {
   # No byte: the monitor died before the pid files were written; the command must not run unwatched.
   (sysread($go_r, my $byte, 1) // 0) == 1 or _exit(1);
   my $child_fail = sub { syswrite($exec_w, "$_[0]\n"); _exit(127); };
-  sysopen(my $in, $stdin_path, $stdin_path eq '/dev/null' ? 0 : $O_RDWR) or $child_fail->("opening $stdin_path: $!");
-  for ([ $in, 0 ], [ $out_w, 1 ], [ $err_w, 2 ]) {
-    syscall($nr{dup3}, fileno($_->[0]), $_->[1], 0) == $_->[1] or $child_fail->("dup3: $!");
+  if (defined $tty_slave) {
+    # A session of its own with the terminal as its controlling tty, as a login shell has it.
+    syscall($nr{setsid}) >= 0 or $child_fail->("setsid: $!");
+    syscall($nr{ioctl}, $tty_slave + 0, $TIOCSCTTY, 0) == 0 or $child_fail->("ioctl(TIOCSCTTY): $!");
+    for my $fd (0, 1, 2) { syscall($nr{dup3}, $tty_slave + 0, $fd, 0) == $fd or $child_fail->("dup3: $!"); }
+    syscall($nr{close}, $_ + 0) for ($tty_slave, $tty_master);
+  } else {
+    # fifo: read-write, so that it never ends between two writers. fifo-once: read-only, so that it ends
+    # when its writers (the daemon's attached client) are gone; opened without waiting for one.
+    my $mode = $stdin_path eq '/dev/null' ? 0 : $stdin_once ? $O_NONBLOCK : $O_RDWR;
+    sysopen(my $in, $stdin_path, $mode) or $child_fail->("opening $stdin_path: $!");
+    fcntl($in, $F_SETFL, fcntl($in, $F_GETFL, 0) & ~$O_NONBLOCK) if $stdin_once;
+    for ([ $in, 0 ], [ $out_w, 1 ], [ $err_w, 2 ]) {
+      syscall($nr{dup3}, fileno($_->[0]), $_->[1], 0) == $_->[1] or $child_fail->("dup3: $!");
+    }
+    close($in);
   }
-  close($in);
   close($out_w); close($err_w); close($go_r);
   for my $name (keys %SIG) { $SIG{$name} = 'DEFAULT' if $name ne 'KILL' && $name ne 'STOP' && defined $SIG{$name}; }
   $SIG{PIPE} = 'DEFAULT';
@@ -193,7 +215,7 @@ if ($child == 0) {
 close($_) for ($out_w, $err_w, $go_r, $exec_w);
 # The kept fds were for the child: holding them here would hide their closing from whoever holds the
 # other end (the daemon's sync socket with the container's init sees end-of-file only once both are gone).
-syscall($nr{close}, $_ + 0) for grep { length } split(/,/, $cfg{KEEP_FDS});
+syscall($nr{close}, $_ + 0) for grep { length && (!defined $tty_master || $_ != $tty_master) } split(/,/, $cfg{KEEP_FDS});
 
 my $monitor_start = proc_start_time($$);
 my $child_start = proc_start_time($child);
@@ -319,10 +341,20 @@ sub line_records {
   return @records;
 }
 
-my %streams = (
-  stdout => { fh => $out_r, buffer => '', since => 0 },
-  stderr => { fh => $err_r, buffer => '', since => 0 },
-);
+my %streams;
+my $tty_input;
+if (defined $tty_master) {
+  # One stream: what the terminal shows is stdout, as Docker logs a tty container.
+  close($out_r); close($err_r);
+  open(my $master, '+<&=', $tty_master) or fail("the terminal's master fd $tty_master: $!");
+  %streams = (stdout => { fh => $master, buffer => '', since => 0 });
+  if ($cfg{STDIN} ne '') { sysopen($tty_input, $stdin_path, $O_RDWR) or undef $tty_input; }
+} else {
+  %streams = (
+    stdout => { fh => $out_r, buffer => '', since => 0 },
+    stderr => { fh => $err_r, buffer => '', since => 0 },
+  );
+}
 # Complete lines now; a partial line once it has waited $idle (or $force: the end).
 sub take_records {
   my ($name, $force) = @_;
@@ -388,9 +420,14 @@ while (1) {
   my $rin = '';
   vec($rin, fileno($streams{$_}{fh}), 1) = 1 for @open;
   vec($rin, fileno($sig_r), 1) = 1;
+  vec($rin, fileno($tty_input), 1) = 1 if $tty_input && $streams{stdout}{fh};
   my $ready = select(my $rout = $rin, undef, undef, $timeout);
   next if $ready < 0;
   if (vec($rout, fileno($sig_r), 1)) { sysread($sig_r, my $drop, 4096); }
+  if ($tty_input && $streams{stdout}{fh} && vec($rout, fileno($tty_input), 1)) {
+    my $got = sysread($tty_input, my $keys, 65536);
+    syswrite($streams{stdout}{fh}, $keys) if $got;
+  }
   my @records;
   for my $name (@open) {
     my $s = $streams{$name};

@@ -18,13 +18,15 @@ export interface StartMonitorOptions {
   /** unshare(CLONE_NEWPID) in the monitor before it forks, so that the command is PID 1 of a new pid namespace. */
   newPidNamespace?: boolean;
   /** stdin: /dev/null (default), or the fifo `dir/stdin` (made if missing; opened read-write, so it never ends). */
-  stdin?: 'null' | 'fifo';
+  stdin?: 'null' | 'fifo' | 'fifo-once';
   /** Rotation of dir/logs/container.log, as LogWriter's options (defaults 10 MiB, 3 files). */
   logs?: { maxBytes: number; maxFiles: number };
   /** A partial line is written as a partial record after this long without more output. Default 100 ms. */
   partialLineMs?: number;
   /** Fds of ours the command should inherit; every other fd above 2 is closed in the monitor. */
   keepFds?: number[];
+  /** A terminal for the command: the pty's master and slave (ours; passed after keepFds). */
+  tty?: { master: number; slave: number };
 }
 
 export interface StartedMonitor {
@@ -45,7 +47,8 @@ export class MonitorError extends Error {}
  * exec'd is still recorded in exit.json, with code 127).
  */
 export function startMonitor(options: StartMonitorOptions): Promise<StartedMonitor> {
-  const { argv, logs, keepFds = [] } = options;
+  const { argv, logs } = options;
+  const keepFds = [...(options.keepFds ?? []), ...(options.tty ? [options.tty.master, options.tty.slave] : [])];
   if (argv.length === 0) return Promise.reject(new MonitorError('startMonitor: argv is empty'));
   if (logs && (!Number.isSafeInteger(logs.maxBytes) || logs.maxBytes < 1 || !Number.isSafeInteger(logs.maxFiles) || logs.maxFiles < 1)) {
     return Promise.reject(new RangeError('startMonitor: logs.maxBytes and logs.maxFiles must be positive integers'));
@@ -68,10 +71,12 @@ export function startMonitor(options: StartMonitorOptions): Promise<StartedMonit
       BERTH_MON_SYNC_FD: `${syncFd}`,
       BERTH_MON_KEEP_FDS: keepFds.map((_, index) => `${3 + index}`).join(','),
       BERTH_MON_PIDNS: options.newPidNamespace ? '1' : '',
-      BERTH_MON_STDIN: options.stdin === 'fifo' ? 'fifo' : '',
+      BERTH_MON_STDIN: options.stdin === 'fifo' || options.stdin === 'fifo-once' ? options.stdin : '',
       BERTH_MON_MAX_BYTES: `${logs?.maxBytes ?? ''}`,
       BERTH_MON_MAX_FILES: `${logs?.maxFiles ?? ''}`,
       BERTH_MON_IDLE_MS: `${options.partialLineMs ?? ''}`,
+      // The pty's fds as the monitor sees them: the last two kept fds.
+      BERTH_MON_TTY: options.tty ? `${3 + keepFds.length - 2},${3 + keepFds.length - 1}` : '',
     },
   });
   const sync = child.stdio[syncFd] as Readable;
