@@ -3,17 +3,19 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
-import { privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { exited, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
 import { makeBusyboxBundle } from '../support/bundle';
 
 export const TEST_IMAGE = 'busybox:test';
 
 export interface ContainerFixture {
-  daemon: DaemonProcess;
-  client: RpcClient;
+  readonly daemon: DaemonProcess;
+  readonly client: RpcClient;
   socketPath: string;
   /** Creates and starts a container of the test image; resolves to its id. */
   run(name: string, options?: { cmd?: string[]; tty?: boolean; openStdin?: boolean }): Promise<string>;
+  /** Kills the daemon (SIGKILL: every connection drops) and starts it again on the same socket and root. */
+  restartDaemon(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -21,8 +23,8 @@ export async function startContainerFixture(prefix = 'berth-terminal-'): Promise
   const tmp = privateTempDir(prefix);
   const socketPath = join(tmp.path, 'run', 'berth.sock');
   const rootDir = shortRootDir();
-  const daemon = await startDaemon(socketPath, rootDir);
-  const client = await daemon.connect();
+  let daemon = await startDaemon(socketPath, rootDir);
+  let client = await daemon.connect();
   const bundle = makeBusyboxBundle();
   try {
     const stream = await client.openStream('images.import', {
@@ -36,9 +38,20 @@ export async function startContainerFixture(prefix = 'berth-terminal-'): Promise
     bundle.remove();
   }
   return {
-    daemon,
-    client,
+    get daemon() {
+      return daemon;
+    },
+    get client() {
+      return client;
+    },
     socketPath,
+    async restartDaemon() {
+      client.close();
+      daemon.child.kill('SIGKILL');
+      await exited(daemon.child);
+      daemon = await startDaemon(socketPath, rootDir);
+      client = await daemon.connect();
+    },
     async run(name, { cmd = ['sleep', '1000000'], tty = false, openStdin = false } = {}) {
       const { id } = await client.call('containers.create', { name, spec: { image: TEST_IMAGE, cmd, tty, openStdin } });
       await client.call('containers.start', { container: id });

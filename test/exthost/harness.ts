@@ -7,10 +7,10 @@
 // Input goes in through vscode.Terminal.sendText (VS Code's own path to Pseudoterminal.handleInput),
 // sizes come from VS Code's terminal (setDimensions after the panel is maximised), output is what the
 // Pseudoterminal fired through onDidWrite, and the exit code is the Terminal's exitStatus.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { RpcClient } from '../../extension/src/client/rpcClient';
-import { execSource } from '../../extension/src/terminals/containerProcesses';
+import { attachSource, execSource } from '../../extension/src/terminals/containerProcesses';
 import { ContainerPseudoterminal } from '../../extension/src/terminals/containerPseudoterminal';
 import type { TerminalTarget } from '../../extension/src/terminals/terminalTarget';
 
@@ -20,6 +20,10 @@ interface HarnessConfig {
   /** Containers running `sleep`: one for the main scenario, one to stop under a terminal. */
   container: string;
   stopContainer: string;
+  /** A container whose own process is sh on a tty with an open stdin (run -it), to attach to. */
+  ttyContainer: string;
+  /** The test restarts the daemon once this harness reports "lost-ready", and then creates this file. */
+  restartedFlag: string;
   yesSeconds: number;
 }
 
@@ -84,11 +88,30 @@ export async function activate(): Promise<void> {
   }
 }
 
+/** A target like the local one: connect() opens a new client on the socket. */
+class HarnessTarget implements TerminalTarget {
+  readonly id = 'local';
+  readonly label = 'Local';
+  state: { kind: string; client?: RpcClient } = { kind: 'disconnected' };
+  constructor(private readonly socketPath: string) {}
+  async connect(): Promise<void> {
+    const client = await RpcClient.connectUnix(this.socketPath);
+    client.on('close', () => {
+      if (this.state.client === client) this.state = { kind: 'unreachable' };
+    });
+    this.state = { kind: 'connected', client };
+  }
+  get client(): RpcClient {
+    if (!this.state.client) throw new Error('not connected');
+    return this.state.client;
+  }
+}
+
 async function run(config: HarnessConfig, report: (step: string, data?: Record<string, unknown>) => void): Promise<void> {
-  const client = await RpcClient.connectUnix(config.socketPath);
-  const target: TerminalTarget = { id: 'local', label: 'Local', state: { kind: 'connected', client } };
+  const target = new HarnessTarget(config.socketPath);
+  await target.connect();
   const open = async (containerRef: string, name: string) => {
-    const container = await client.call('containers.inspect', { container: containerRef });
+    const container = await target.client.call('containers.inspect', { container: containerRef });
     const pty = new SizedPty(execSource(target, container, { cmd: ['sh'] }, 'sh'));
     const recorder = new Recorder(pty);
     const terminal = vscode.window.createTerminal({ name, pty });
@@ -195,10 +218,58 @@ async function run(config: HarnessConfig, report: (step: string, data?: Record<s
   });
   from = stopping.recorder.mark();
   const stopAt2 = Date.now();
-  await client.call('containers.kill', { container: config.stopContainer, signal: 'KILL' });
+  await target.client.call('containers.kill', { container: config.stopContainer, signal: 'KILL' });
   const stopTerminal = await withTimeout(stopClosed, 15_000, 'the terminal of the stopped container to close');
   report('container-stopped', { ms: Date.now() - stopAt2, exitStatus: stopTerminal.exitStatus, message: stopping.recorder.since(from) });
-  client.close();
+
+  // Attach Terminal: the container's own sh on its tty, at this terminal's size; its exit stops the container.
+  const ttyContainer = await target.client.call('containers.inspect', { container: config.ttyContainer });
+  const attachPty = new SizedPty(attachSource(target, ttyContainer));
+  const attached = new Recorder(attachPty);
+  const attachTerminal = vscode.window.createTerminal({ name: 'tty: attach', pty: attachPty });
+  attachTerminal.show();
+  await sleep(1000);
+  from = attached.mark();
+  (await settled(attachTerminal)).sendText('echo attached-$((2*21)); stty size');
+  await attached.waitFor(/\nattached-42\r\n/, from);
+  const attachedSize = (await attached.waitFor(/\n(\d+) (\d+)\r\n/, from)).slice(1, 3).map(Number);
+  const attachClosed = closedPromise(attachTerminal);
+  from = attached.mark();
+  (await settled(attachTerminal)).sendText('exit 5');
+  const attachEnd = await withTimeout(attachClosed, 15_000, 'the attached terminal to close');
+  report('attach', { size: attachedSize, vscode: attachPty.dimensions, exitStatus: attachEnd.exitStatus, message: attached.since(from) });
+
+  // The connection to the target is lost (the daemon is killed and started again): the terminal says so,
+  // and Enter reattaches (a new shell: the old one died with the daemon that held its terminal).
+  const lost = await open(config.container, 'busy: sh (lost)');
+  from = lost.recorder.mark();
+  report('lost-ready');
+  await lost.recorder.waitFor(/Lost the connection to Local/, from, 30_000);
+  const lostMessage = lost.recorder.since(from);
+  const restartDeadline = Date.now() + 60_000;
+  while (!existsSync(config.restartedFlag)) {
+    if (Date.now() > restartDeadline) throw new Error('the test did not restart the daemon');
+    await sleep(100);
+  }
+  from = lost.recorder.mark();
+  lost.terminal.sendText('\r', false);
+  await lost.recorder.waitFor(/# /, from, 30_000);
+  (await settled(lost.terminal)).sendText('echo back-$((3*3))');
+  await lost.recorder.waitFor(/\nback-9\r\n/, from);
+  report('reattach', { lostMessage, after: lost.recorder.since(from) });
+  lost.terminal.dispose();
+  target.state.client?.close();
+}
+
+function closedPromise(terminal: vscode.Terminal): Promise<vscode.Terminal> {
+  return new Promise((resolve) => {
+    const listener = vscode.window.onDidCloseTerminal((t) => {
+      if (t === terminal) {
+        listener.dispose();
+        resolve(t);
+      }
+    });
+  });
 }
 
 /**
