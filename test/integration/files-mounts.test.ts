@@ -69,6 +69,13 @@ test('a file bound over /etc/hostname is read, and written in place (a mount poi
   assert.deepEqual(entries.map((e) => e.name), ['hostname']);
 });
 
+test('a tree holding mounts is copied with what is mounted in it', async () => {
+  await client.call('fs.copy', { container: C, from: '/vol', to: '/vol-copy', overwrite: false });
+  assert.equal((await readFileBytes(client, C, '/vol-copy/f')).toString(), 'in-volume\n');
+  await client.call('fs.copy', { container: C, from: '/etc', to: '/etc-copy', overwrite: false });
+  assert.equal((await readFileBytes(client, C, '/etc-copy/hostname')).toString(), 'edited-host\n');
+});
+
 test('mount points are neither deleted nor renamed (from the host that would silently unmount them)', async () => {
   for (const call of [
     client.call('fs.delete', { container: C, path: '/etc/hostname', recursive: false }),

@@ -21,7 +21,7 @@ export async function copyEntry(fromDir: number, name: string, toDir: number, to
   if (!stats) throw Object.assign(new Error(`${name}: no such file or directory`), { code: 'ENOENT' });
   const to = `${fdPath(toDir)}/${toName}`;
   if (stats.isDirectory()) {
-    await withFdAsync(RootFs.openChild(fromDir, name, O_RDONLY | O_DIRECTORY), async (sourceFd) => {
+    await withFdAsync(RootFs.openChildToRead(fromDir, name, O_RDONLY | O_DIRECTORY), async (sourceFd) => {
       const names = readdirSync(fdPath(sourceFd));
       mkdirat(toDir, toName, 0o700);
       await withFdAsync(RootFs.openChild(toDir, toName, O_RDONLY | O_DIRECTORY), async (targetFd) => {
@@ -37,8 +37,10 @@ export async function copyEntry(fromDir: number, name: string, toDir: number, to
     return;
   }
   if (stats.isFile()) {
-    const sourceFd = RootFs.openChild(fromDir, name, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    const sourceFd = RootFs.openChildToRead(fromDir, name, O_RDONLY | O_NONBLOCK | O_NOCTTY);
     try {
+      // Swapped for something else since the lstat: never read a FIFO or a device as content.
+      if (!RootFs.fstat(sourceFd).isFile()) throw Object.assign(new Error(`${name} changed while being copied`), { code: 'EAGAIN' });
       const targetFd = RootFs.openChild(toDir, toName, O_CREAT | O_EXCL | O_WRONLY, 0o600);
       try {
         await copyContent(sourceFd, targetFd);

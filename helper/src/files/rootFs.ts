@@ -71,6 +71,11 @@ export class RootFs {
     return openat2(dirFd, name, flags | O_NOFOLLOW, ONE_NAME, mode);
   }
 
+  /** Like openChild, but into what is mounted there (reading a tree that holds a volume or a bound file). */
+  static openChildToRead(dirFd: number, name: string, flags: number): number {
+    return openat2(dirFd, name, flags | O_NOFOLLOW, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+  }
+
   /**
    * Whether `name` in `dirFd` is a mount point (a volume, a file bound in). Replacing or unlinking one
    * from the daemon's mount namespace would not fail with EBUSY as it does inside the container: the
