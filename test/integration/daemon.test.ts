@@ -11,7 +11,16 @@ import { version } from '../../package.json';
 import { REPO, exited, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
 
 const tmp = privateTempDir();
+// Traversable by anyone, so that only the socket's own owner, group and mode decide who connects.
+chmodSync(tmp.path, 0o755);
 after(() => tmp.remove());
+
+/** The berth group's gid from /etc/group (the daemon creates the group when it is missing). */
+function berthGid(): number {
+  const line = readFileSync('/etc/group', 'utf8').split('\n').find((entry) => entry.startsWith('berth:'));
+  assert.ok(line, 'the daemon created the berth group');
+  return Number(line.split(':')[2]);
+}
 
 describe('a running daemon', () => {
   let daemon: DaemonProcess;
@@ -22,12 +31,12 @@ describe('a running daemon', () => {
   });
   after(() => daemon.stop());
 
-  test('creates its socket 0600 and owned by root, in a directory it created 0755', () => {
+  test('creates its socket 0660, owned by root and the berth group, in a directory it created 0755', () => {
     const socket = lstatSync(socketPath);
     assert.ok(socket.isSocket());
-    assert.equal(socket.mode & 0o777, 0o600);
+    assert.equal(socket.mode & 0o777, 0o660);
     assert.equal(socket.uid, 0);
-    assert.equal(socket.gid, 0);
+    assert.equal(socket.gid, berthGid());
     const dir = statSync(join(tmp.path, 'run', 'nested'));
     assert.equal(dir.mode & 0o777, 0o755);
     assert.equal(dir.uid, 0);
@@ -62,6 +71,15 @@ describe('a running daemon', () => {
     child.stdout.on('data', (chunk) => (out += chunk));
     await exited(child);
     assert.equal(out.trim(), 'EACCES');
+  });
+
+  test('a member of the berth group can connect to the socket', async () => {
+    const probe = `require('net').connect(${JSON.stringify(socketPath)}).on('connect',()=>{console.log('connected');process.exit(0)}).on('error',e=>{console.log(e.code);process.exit(0)})`;
+    const child = spawn(process.execPath, ['-e', probe], { uid: 65534, gid: berthGid(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    await exited(child);
+    assert.equal(out.trim(), 'connected');
   });
 
   test('a second daemon on the same socket refuses to start and the first keeps serving', async () => {

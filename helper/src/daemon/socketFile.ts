@@ -1,7 +1,8 @@
 // Putting the API socket on disk safely. The socket is the API's only access control, so: its directory
 // must be one only root can change (else someone could swap the socket for their own), the socket is
 // created 0600 with no window in which it is wider, and a live daemon's socket is never taken over.
-import { chmodSync, lstatSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { socketGroupId } from './socketGroup';
 import type { Server } from 'node:http';
 import { dirname } from 'node:path';
 import { acquireLock, AlreadyLockedError, type HeldLock } from './lockFile';
@@ -28,7 +29,8 @@ export function prepareOwnedDirectory(dir: string, mode: number, purpose: string
 }
 
 /**
- * Takes the socket's lock, removes a stale socket a dead daemon left, and listens with mode 0600.
+ * Takes the socket's lock, removes a stale socket a dead daemon left, and listens with mode 0660, owned
+ * by root and the `berth` group (socketGroup.ts).
  * Returns the lock, which the caller holds for as long as it serves.
  */
 export async function listenOnSocket(server: Server, socketPath: string): Promise<HeldLock> {
@@ -47,7 +49,7 @@ export async function listenOnSocket(server: Server, socketPath: string): Promis
   }
   try {
     removeStaleSocket(socketPath);
-    await listenWithMode(server, socketPath, 0o600);
+    await listenWithMode(server, socketPath, 0o660, socketGroupId());
     return lock;
   } catch (error) {
     lock.release();
@@ -69,10 +71,11 @@ function removeStaleSocket(socketPath: string): void {
   unlinkSync(socketPath);
 }
 
-function listenWithMode(server: Server, socketPath: string, mode: number): Promise<void> {
+function listenWithMode(server: Server, socketPath: string, mode: number, gid: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    // bind() creates the socket file with the umask applied: a tight umask means no moment at 0755.
-    const previous = process.umask(0o777 & ~mode);
+    // bind() creates the socket file with the umask applied: 0600 first (no moment at 0755, nor in the
+    // group before it is berth), then the group, then the mode.
+    const previous = process.umask(0o777 & ~0o600);
     const onError = (error: Error) => {
       process.umask(previous);
       reject(error);
@@ -82,6 +85,7 @@ function listenWithMode(server: Server, socketPath: string, mode: number): Promi
       process.umask(previous);
       server.off('error', onError);
       try {
+        chownSync(socketPath, 0, gid);
         chmodSync(socketPath, mode);
         const actual = statSync(socketPath).mode & 0o777;
         if (actual !== mode) throw new DaemonStartError(`${socketPath} has mode ${actual.toString(8)}, not ${mode.toString(8)}`);
