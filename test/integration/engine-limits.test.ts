@@ -117,3 +117,16 @@ test('kill sends the signal asked for to the container\'s process', async () => 
     await engine.berth(['rm', '-f', id]);
   }
 });
+
+test('--init: a minimal PID 1 that reaps orphans and passes SIGTERM on to the command', async () => {
+  const run = await engine.berth(['run', '--rm', '--init', IMAGE, 'sh', '-c', '(sleep 0.1 &); sleep 0.5; ps -o pid,stat,comm']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^\s*1 S\s+init$/m);
+  assert.doesNotMatch(run.stdout, / Z /, 'the orphaned sleep was reaped');
+  // Without --init, sleep as PID 1 ignores SIGTERM (stop needs its SIGKILL); with it, SIGTERM ends sleep.
+  const id = (await engine.berth(['run', '-d', '--init', IMAGE, 'sleep', '1000'])).stdout.trim();
+  await engine.client.call('containers.stop', { container: id, timeout: 30 }, { timeoutMs: 0 });
+  const inspect = await engine.client.call('containers.inspect', { container: id });
+  assert.equal(inspect.state.exitCode, 143);
+  await engine.berth(['rm', id]);
+});

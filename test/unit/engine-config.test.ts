@@ -92,6 +92,7 @@ interface BuildOptions {
   host?: Partial<HostFacts>;
   id?: string;
   hostResolvConf?: string;
+  initBinary?: string;
 }
 
 function build(spec: Partial<ContainerSpec> = {}, options: BuildOptions = {}) {
@@ -103,6 +104,7 @@ function build(spec: Partial<ContainerSpec> = {}, options: BuildOptions = {}) {
     containerDir: CONTAINER_DIR,
     hostResolvConf: options.hostResolvConf,
     host: { ...HOST, ...options.host },
+    ...(options.initBinary ? { initBinary: options.initBinary } : {}),
   });
   // Whatever the engine builds, the runtime must accept.
   const parsed = RuntimeConfig.safeParse(result.config);
@@ -152,8 +154,18 @@ describe('the spec and image config are validated with the field named', () => {
     assert.deepEqual(config.process!.args, ['sh']);
   });
 
-  test('--init is refused as not supported yet', () => {
-    refused({ init: true }, 'init: an init process (--init) is not supported yet', { kind: 'unsupported' });
+  test('--init without the init binary is refused, naming the package that has it', () => {
+    refused({ init: true }, 'init: --init needs a static init binary at /no/such/tini-static (on Debian: apt-get install tini)', {
+      kind: 'unsupported',
+      initBinary: '/no/such/tini-static',
+    });
+  });
+
+  test('--init runs the command under the init bound read-only at /dev/init', () => {
+    const config = configOf({ init: true, cmd: ['sleep', '1'] }, { initBinary: process.execPath });
+    assert.deepEqual(config.process!.args, ['/dev/init', '--', 'sleep', '1']);
+    const mount = config.mounts!.find((m) => m.destination === '/dev/init');
+    assert.deepEqual(mount, { destination: '/dev/init', type: 'bind', source: process.execPath, options: ['rbind', 'ro', 'nosuid', 'nodev'] });
   });
 
   test('labels and the image reference do not reach the runtime config; there are no annotations', () => {

@@ -1,6 +1,7 @@
 // The engine's container description and its image's config turned into the OCI runtime config that
 // `docker run` would give the container (moby's daemon/oci_linux.go and oci/defaults.go), plus the
 // network files to write into the container's directory before it starts.
+import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { checkContainerId } from '../../runtime/containerId';
 import { RuntimeError } from '../../runtime/errors';
@@ -34,7 +35,14 @@ export interface BuildOciConfigInput {
   hostResolvConf?: string;
   /** Other host facts to use instead of reading them (tests, or a target described from elsewhere). */
   host?: Partial<HostFacts>;
+  /** The static init binary --init binds at /dev/init; default tini-static where Debian's tini puts it. */
+  initBinary?: string;
 }
+
+/** Debian's package tini ships it; a static binary runs in any image. */
+export const DEFAULT_INIT_BINARY = '/usr/bin/tini-static';
+/** Where --init puts it in the container, as Docker puts its docker-init. */
+const INIT_PATH = '/dev/init';
 
 export interface BuiltOciConfig {
   config: RuntimeConfig;
@@ -75,7 +83,10 @@ export function buildOciConfig(input: BuildOciConfigInput): BuiltOciConfig {
   const spec = parseContainerSpec(input.spec);
   const image = parseImageConfig(input.image);
   checkId(input.id);
-  if (spec.init) throw new ContainerConfigError('init', 'an init process (--init) is not supported yet', 'unsupported');
+  const initBinary = input.initBinary ?? DEFAULT_INIT_BINARY;
+  if (spec.init && !existsSync(initBinary)) {
+    throw new ContainerConfigError('init', `--init needs a static init binary at ${initBinary} (on Debian: apt-get install tini)`, 'unsupported');
+  }
   const host = hostFacts({ ...input.host, ...(input.hostResolvConf !== undefined ? { resolvConf: input.hostResolvConf } : {}) });
 
   const network = spec.network ?? 'private';
@@ -83,11 +94,13 @@ export function buildOciConfig(input: BuildOciConfigInput): BuiltOciConfig {
   const readOnlyRootfs = spec.readOnlyRootfs === true;
   // On the host's network a container is named like the host unless told otherwise, as in Docker.
   const hostname = spec.hostname ?? (network === 'host' ? host.hostname : input.id.slice(0, 12));
-  const args = containerArgs(spec, image);
+  // --init: a minimal PID 1 (tini) that reaps zombies and forwards signals runs the command as its child.
+  const args = spec.init ? [INIT_PATH, '--', ...containerArgs(spec, image)] : containerArgs(spec, image);
   const cwd = containerWorkdir(spec, image);
   const security = parseSecurityOptions(spec.securityOpt);
   const capabilities = containerCapabilities(spec, host.capabilities);
   const mounts = containerMounts({ mounts: spec.mounts, containerDir: input.containerDir, readOnlyRootfs, privileged });
+  if (spec.init) mounts.push({ destination: INIT_PATH, type: 'bind', source: initBinary, options: ['rbind', 'ro', 'nosuid', 'nodev'] });
   const resources = containerResources(spec.resources, spec.resources?.cpus !== undefined ? host.cpus : 1);
   const sysctl = containerSysctls(spec.sysctls, network);
   const rlimits = containerRlimits(spec.ulimits);
