@@ -137,6 +137,13 @@ export class ImageIndex {
     this.save();
   }
 
+  addRepoDigest(id: string, repoDigest: string): void {
+    const record = this.images.get(id);
+    if (!record || record.repoDigests.includes(repoDigest)) return;
+    record.repoDigests.push(repoDigest);
+    this.save();
+  }
+
   remove(id: string): void {
     if (this.images.delete(id)) this.save();
   }

@@ -1,5 +1,6 @@
 // images.*: the image store's operations. Long ones run after the call has answered with a stream id,
 // and report through that stream; every store error becomes an RpcError with the right code.
+import { createReadStream } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { AmbiguousImageError, ImageNotFoundError } from '../../images/imageIndex';
@@ -7,7 +8,10 @@ import { ImageConflictError, type ImageStore } from '../../images/imageStore';
 import { imageDetails, imageHistory, imageSummary } from '../../images/imageViews';
 import { decompressedLayer } from '../../images/decompress';
 import { ChangeError } from '../../images/changes';
-import { ReferenceError } from '../../images/reference';
+import { normalizeReference, ReferenceError } from '../../images/reference';
+import { loadImages, LoadError } from '../../images/archive/loadImages';
+import { saveImages } from '../../images/archive/saveImages';
+import { pushImage } from '../../images/registry/push';
 import { pullImage } from '../../images/registry/pull';
 import { RegistryError } from '../../images/registry/registryClient';
 import { ErrorCode, RpcError, type ImageProgress, type imageMethods } from '../../protocol';
@@ -64,14 +68,52 @@ export function imageHandlers(services: DaemonServices): HandlersFor<typeof imag
       });
       return { stream: stream.id };
     },
-    'images.push': () => notYet('images.push'),
-    'images.load': () => notYet('images.load'),
-    'images.save': () => notYet('images.save'),
+    'images.push': (params, { streams }) => {
+      store().record(params.image); // a missing image fails the call itself
+      const stream = streams.open();
+      const sender = progressSender(stream);
+      runInStream(stream, async () => {
+        const digest = await pushImage(store(), params.image, params.reference, { credentials: params.auth, insecure: params.insecure, onProgress: sender.send });
+        await sender.flushed();
+        return { digest };
+      });
+      return { stream: stream.id };
+    },
+    'images.load': (params, { streams }) => {
+      if (params.path !== undefined && !isAbsolute(params.path)) throw new RpcError(ErrorCode.InvalidParams, `path ${params.path} must be absolute`);
+      const input = params.path === undefined ? new PassThrough() : undefined;
+      const stream = streams.open(input ? inputControls(input) : {});
+      stream.signal.addEventListener('abort', () => input?.destroy(new Error('the load was cancelled')), { once: true });
+      runInStream(stream, async () => {
+        const records = await loadImages(store(), input ?? createReadStream(params.path!));
+        return { images: records.map((r) => ({ id: r.id, references: r.references })) };
+      });
+      return { stream: stream.id };
+    },
+    'images.save': (params, { streams }) => {
+      const images = params.images.map((name) => {
+        const record = rpc(() => store().record(name));
+        const full = tryFullName(name);
+        // Saved by name: that name; by id: every name it has, as docker save does.
+        return { record, names: full && record.references.includes(full) ? [full] : record.references };
+      });
+      const stream = streams.open();
+      runInStream(stream, async () => {
+        for await (const chunk of saveImages(store(), images)) await stream.writeBytes(chunk);
+        for (const { record } of images) services.events.publish('image', 'save', record.id, {});
+        return {};
+      });
+      return { stream: stream.id };
+    },
   };
 }
 
-function notYet(method: string): never {
-  throw new RpcError(ErrorCode.InternalError, `${method} is not implemented yet`);
+function tryFullName(name: string): string | undefined {
+  try {
+    return normalizeReference(name);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -136,7 +178,7 @@ export function toRpcError(error: unknown): unknown {
   if (error instanceof RpcError) return error;
   if (error instanceof ImageNotFoundError) return new RpcError(ErrorCode.NotFound, error.message);
   if (error instanceof AmbiguousImageError || error instanceof ImageConflictError) return new RpcError(ErrorCode.Conflict, error.message);
-  if (error instanceof ReferenceError || error instanceof ChangeError) return new RpcError(ErrorCode.InvalidParams, error.message);
+  if (error instanceof ReferenceError || error instanceof ChangeError || error instanceof LoadError) return new RpcError(ErrorCode.InvalidParams, error.message);
   if (error instanceof RegistryError) return new RpcError(error.status === 404 ? ErrorCode.NotFound : ErrorCode.InternalError, error.message);
   if ((error as NodeJS.ErrnoException)?.code === 'ENOENT') return new RpcError(ErrorCode.NotFound, (error as Error).message);
   return error;
