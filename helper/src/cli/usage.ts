@@ -3,7 +3,13 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const USAGE = `Usage: berth COMMAND [OPTIONS]
+export const USAGE = `Usage: berth [--host unix://PATH] COMMAND [OPTIONS]
+
+Containers (through the daemon; --host or $BERTH_HOST, default unix:///run/berth/berth.sock):
+  run create start stop kill restart pause unpause rm rename wait ps inspect logs exec attach top stats
+  cp events info container ...     Docker's commands, flags and exit codes ('berth run --help')
+Images:
+  import pull push images image history tag rmi load save
 
 Commands:
   version                          print the helper's version
