@@ -118,6 +118,18 @@ test('typing echo $((6*7)) shows 42', { timeout: 60_000 }, async () => {
   });
 });
 
+test('Ctrl-C typed in the terminal interrupts the foreground process', { timeout: 60_000 }, async () => {
+  await step('terminal-3b-ctrl-c', async (wb) => {
+    await typeLine(wb, 'sleep 30; echo slept-$((1+1))');
+    await wb.page.waitForTimeout(700);
+    const pressed = Date.now();
+    await wb.page.keyboard.press('Control+C');
+    await waitForText(wb, /\^C\s*\n[^\n]*# \s*$/, 10_000);
+    console.log(`Ctrl-C to prompt in the browser: ${Date.now() - pressed} ms`);
+    assert.doesNotMatch(await terminalText(wb), /slept-2/);
+  });
+});
+
 test('resizing the panel resizes the container\'s tty (stty size follows)', { timeout: 90_000 }, async () => {
   let before: [number, number] = [0, 0];
   await step('terminal-4-size-before', async (wb) => {
@@ -157,6 +169,27 @@ test('vi runs full screen, edits a file and quits', { timeout: 90_000 }, async (
     await wb.page.waitForTimeout(300);
     await typeLine(wb, 'cat /tmp/hello.txt | tr a-z A-Z');
     await waitForText(wb, /\nHELLO FROM VI/);
+  });
+});
+
+test('the terminal profile "Berth: Container Shell…" asks for a container and opens a shell in it', { timeout: 90_000 }, async () => {
+  await step('terminal-9a-profile-pick', async (wb) => {
+    await wb.runCommand('Create New Terminal (With Profile)');
+    const widget = wb.page.locator('.quick-input-widget');
+    await widget.locator('.monaco-list-row', { hasText: 'Berth: Container Shell…' }).first().click();
+    // Berth's own pick: the running containers.
+    await widget.locator('.monaco-list-row', { hasText: 'busy' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+  });
+  await step('terminal-9b-profile-shell', async (wb) => {
+    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'busy' }).first().click();
+    await wb.page.locator('.terminal-tabs-entry', { hasText: 'busy: sh' }).nth(1).waitFor({ state: 'visible', timeout: 30_000 });
+    await waitForText(wb, /# /);
+    await wb.page.locator('.terminal-wrapper.active .xterm').first().click();
+    await wb.page.waitForTimeout(300);
+    await typeLine(wb, 'echo profile-$((5*5))');
+    await waitForText(wb, /\nprofile-25/);
+    await typeLine(wb, 'exit');
+    await wb.page.locator('.terminal-tabs-entry', { hasText: 'busy: sh' }).nth(1).waitFor({ state: 'detached', timeout: 15_000 });
   });
 });
 
