@@ -3,7 +3,6 @@
 import * as vscode from 'vscode';
 import { required } from '../../views/commandRunner';
 import type { ContainersTreeProvider } from '../containersTreeProvider';
-import { packPaths, unpackInto } from '../copyTar';
 import { containerFor } from '../pickContainers';
 
 export async function copyIntoContainer(tree: ContainersTreeProvider, node: unknown, uri?: unknown): Promise<void> {
@@ -32,6 +31,8 @@ export async function copyIntoContainer(tree: ContainersTreeProvider, node: unkn
       const stream = await target.client().openStream('containers.copyTo', { container: target.id, path: destination });
       token.onCancellationRequested(() => void stream.cancel());
       stream.listen({});
+      // tar-stream is loaded on first use, not at activation.
+      const { packPaths } = await import('../copyTar.js');
       for await (const chunk of packPaths(sources.map((s) => s.fsPath))) {
         if (token.isCancellationRequested) return;
         await stream.write(Buffer.from(chunk));
@@ -58,6 +59,7 @@ export async function copyOutOfContainer(tree: ContainersTreeProvider, node: unk
   const count = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Copying {0}:{1}', target.name, path), cancellable: true },
     async (_progress, token) => {
+      const { unpackInto } = await import('../copyTar.js');
       const sink = unpackInto(folder.fsPath);
       const stream = await target.client().openStream('containers.copyFrom', { container: target.id, path });
       token.onCancellationRequested(() => void stream.cancel());
