@@ -1,6 +1,5 @@
 // A real Berth daemon with a busybox image and running containers, for the terminal tests and the
 // terminal benchmark: everything under one temporary directory, removed by stop().
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
 import { exited, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
@@ -22,7 +21,7 @@ export interface ContainerFixture {
 export async function startContainerFixture(prefix = 'berth-terminal-'): Promise<ContainerFixture> {
   const tmp = privateTempDir(prefix);
   const socketPath = join(tmp.path, 'run', 'berth.sock');
-  const rootDir = shortRootDir();
+  const rootDir = join(tmp.path, 'root');
   let daemon = await startDaemon(socketPath, rootDir);
   let client = await daemon.connect();
   const bundle = makeBusyboxBundle();
@@ -65,27 +64,8 @@ export async function startContainerFixture(prefix = 'berth-terminal-'): Promise
         client.close();
         await daemon.stop();
         tmp.remove();
-        rmSync(rootDir, { recursive: true, force: true });
       }
     },
   };
 }
 
-/**
- * A daemon root with a path of at most five characters. Why: the engine puts an exec's console socket at
- * ROOT/containers/<64-hex id>/exec-XXXXXX/console.sock, 101 characters plus ROOT, and a socket address
- * holds 107; a root under /tmp/berth-terminal-XXXXXX (or even /var/lib/berth) makes every `exec -t` fail.
- * Remove this once the engine keeps its console sockets on a short path.
- */
-function shortRootDir(): string {
-  for (let n = 0; n < 100; n++) {
-    const dir = `/bt${String(n).padStart(2, '0')}`;
-    try {
-      mkdirSync(dir, { mode: 0o700 });
-      return dir;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-  throw new Error('no free /btNN directory for a daemon root');
-}
