@@ -184,3 +184,35 @@ test('the helper folder runs on its own, away from the repository', async () => 
     assert.equal(await exited(child), 0);
   }
 });
+
+describe('the opt-in TCP listener', () => {
+  const port = 20000 + (process.pid % 20000);
+  const socketPath = join(tmp.path, 'tcp', 'berth.sock');
+  const rootDir = join(tmp.path, 'tcp-root');
+  let daemon: DaemonProcess;
+  before(async () => {
+    daemon = await startDaemon(socketPath, rootDir, ['--tcp', `127.0.0.1:${port}`]);
+  });
+  after(() => daemon.stop());
+
+  test('refuses a client without the token, serves one with it', async () => {
+    const token = readFileSync(join(rootDir, 'api-token'), 'utf8').trim();
+    assert.equal(statSync(join(rootDir, 'api-token')).mode & 0o777, 0o600);
+    assert.doesNotMatch(daemon.output(), new RegExp(token), 'the token is never logged');
+    const host = ['--host', `tcp://127.0.0.1:${port}`];
+    const without = await runBerth([...host, 'ps']);
+    assert.equal(without.code, 125);
+    assert.match(without.stderr, /wants its token/);
+    const wrong = await runBerth([...host, 'ps'], { env: { ...process.env, BERTH_TOKEN: 'f'.repeat(64) } });
+    assert.equal(wrong.code, 125);
+    const right = await runBerth([...host, 'info', '--format', 'json'], { env: { ...process.env, BERTH_TOKEN: token } });
+    assert.equal(right.code, 0, right.stderr);
+    assert.equal(JSON.parse(right.stdout).pid, daemon.child.pid);
+  });
+
+  test('will not listen beyond loopback', async () => {
+    const result = await runBerth(['daemon', '--socket', join(tmp.path, 'tcp2', 's.sock'), '--root', join(tmp.path, 'tcp2-root'), '--tcp', `0.0.0.0:${port + 1}`]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /listens on loopback only/);
+  });
+});

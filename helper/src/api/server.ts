@@ -1,6 +1,6 @@
 // The API's transport: an HTTP server on a Unix socket that upgrades to WebSocket at API_PATH and hands
 // each text frame to the dispatcher. Who may connect is decided by the socket file's owner and mode.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_PATH, ErrorCode, MAX_REQUEST_BYTES, type MethodTable } from '../protocol';
 import type { Logger } from '../logging/logger';
@@ -18,7 +18,12 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export function createApiServer(dispatcher: Dispatcher<MethodTable>, logger: Logger): ApiServer {
+export interface ApiServerOptions {
+  /** Decides from the upgrade request whether this client may use the API (the TCP listener's token). */
+  authorize?(request: IncomingMessage): boolean;
+}
+
+export function createApiServer(dispatcher: Dispatcher<MethodTable>, logger: Logger, options: ApiServerOptions = {}): ApiServer {
   const http = createServer((request, response) => {
     // Plain HTTP requests get a readable answer rather than a hang.
     response.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
@@ -31,6 +36,11 @@ export function createApiServer(dispatcher: Dispatcher<MethodTable>, logger: Log
   http.on('upgrade', (request, socket, head) => {
     if (request.url !== API_PATH) {
       socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\n\r\nThe API is at ${API_PATH}\n`);
+      return;
+    }
+    if (options.authorize && !options.authorize(request)) {
+      logger.warn(`refused a connection from ${request.socket.remoteAddress ?? 'unknown'}: no valid token`);
+      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\n\r\nThis listener needs the header Authorization: Bearer TOKEN\n');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, nextConnectionId++));

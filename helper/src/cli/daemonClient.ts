@@ -4,7 +4,10 @@ import WebSocket from 'ws';
 import { API_PATH, DEFAULT_SOCKET_PATH, ProtocolClient } from '../protocol';
 import { UsageError } from './usage';
 
-/** The socket path a --host value (or $BERTH_HOST) names. */
+/**
+ * Where a --host value (or $BERTH_HOST) points: a socket path, or for tcp://HOST:PORT (a daemon started
+ * with --tcp) the WebSocket URL; its token comes from $BERTH_TOKEN.
+ */
 export function socketPathOf(host: string | undefined): string {
   const value = host ?? process.env.BERTH_HOST ?? `unix://${DEFAULT_SOCKET_PATH}`;
   if (value.startsWith('unix://')) {
@@ -12,7 +15,8 @@ export function socketPathOf(host: string | undefined): string {
     if (!path.startsWith('/')) throw new UsageError(`--host ${value}: the socket path must be absolute (unix:///run/berth/berth.sock)`);
     return path;
   }
-  throw new UsageError(`--host ${value}: only unix://PATH is supported (the API is not served on TCP by default)`);
+  if (/^tcp:\/\/[^/]+:\d+$/.test(value)) return `ws://${value.slice('tcp://'.length)}${API_PATH}`;
+  throw new UsageError(`--host ${value}: use unix://PATH, or tcp://HOST:PORT for a daemon started with --tcp`);
 }
 
 /** Raised when the daemon cannot be reached; the CLI exits 125 with its message, as docker does. */
@@ -20,7 +24,9 @@ export class DaemonUnreachableError extends Error {}
 
 export function connectToDaemon(socketPath: string, timeoutMs = 10_000): Promise<ProtocolClient> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws+unix://${socketPath}:${API_PATH}`, { maxPayload: 64 * 1024 * 1024 });
+    const url = socketPath.startsWith('ws://') ? socketPath : `ws+unix://${socketPath}:${API_PATH}`;
+    const token = process.env.BERTH_TOKEN;
+    const ws = new WebSocket(url, { maxPayload: 64 * 1024 * 1024, ...(token && url.startsWith('ws://') ? { headers: { authorization: `Bearer ${token}` } } : {}) });
     const timer = setTimeout(() => {
       ws.terminate();
       reject(new DaemonUnreachableError(`the Berth daemon at ${socketPath} did not answer within ${timeoutMs} ms`));
@@ -42,7 +48,9 @@ export function connectToDaemon(socketPath: string, timeoutMs = 10_000): Promise
           ? 'no daemon is listening there (start one: sudo berth daemon)'
           : error.code === 'EACCES'
             ? 'permission denied (run as root or as a member of the berth group)'
-            : error.message;
+            : /401/.test(error.message)
+              ? 'the daemon wants its token: set BERTH_TOKEN to the contents of ROOT/api-token'
+              : error.message;
       reject(new DaemonUnreachableError(`cannot reach the Berth daemon at ${socketPath}: ${why}`));
     });
   });

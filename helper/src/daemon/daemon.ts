@@ -1,7 +1,7 @@
 // The daemon process: owns its root directory and its socket (each under a lock), serves the API, and on
 // SIGTERM or SIGINT stops accepting, closes connections and removes its socket.
 import { join } from 'node:path';
-import { createApiServer } from '../api/server';
+import { createApiServer, type ApiServer } from '../api/server';
 import { Dispatcher } from '../api/dispatcher';
 import { createHandlers, type DaemonServices } from '../api/handlers';
 import { withRpcErrors } from '../api/handlers/containers';
@@ -12,19 +12,23 @@ import type { Logger } from '../logging/logger';
 import { methods } from '../protocol';
 import { HELPER_VERSION } from '../version';
 import { acquireLock, AlreadyLockedError } from './lockFile';
+import { bearerAuthorizer, listenTcp, newToken, parseTcpAddress, tokenPath } from './tcpListener';
 import { DaemonStartError, listenOnSocket, prepareOwnedDirectory, removeSocket } from './socketFile';
 
 export interface DaemonOptions {
   socketPath: string;
   rootDir: string;
   logger: Logger;
+  /** Also serve on this loopback TCP address, with a token (tcpListener.ts). */
+  tcp?: string;
 }
 
 export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-export async function startDaemon({ socketPath, rootDir, logger }: DaemonOptions): Promise<RunningDaemon> {
+export async function startDaemon({ socketPath, rootDir, logger, tcp }: DaemonOptions): Promise<RunningDaemon> {
+  const tcpAddress = tcp === undefined ? undefined : parseTcpAddress(tcp);
   // The root holds container and image state; 0700 because nothing in it is for other users.
   prepareOwnedDirectory(rootDir, 0o700, 'the root directory');
   let rootLock;
@@ -44,11 +48,20 @@ export async function startDaemon({ socketPath, rootDir, logger }: DaemonOptions
   // The engine catches up with containers that ran on while no daemon watched them before serving.
   const engine = await Engine.open({ rootDir, logger, events, images });
   const services: DaemonServices = { rootDir, logger, events, images, engine, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };
-  const api = createApiServer(new Dispatcher(methods, createHandlers(services), logger), logger);
+  const dispatcher = new Dispatcher(methods, createHandlers(services), logger);
+  const api = createApiServer(dispatcher, logger);
   let socketLock;
+  let tcpApi: ApiServer | undefined;
   try {
     socketLock = await listenOnSocket(api.http, socketPath);
+    if (tcpAddress) {
+      tcpApi = createApiServer(dispatcher, logger, { authorize: bearerAuthorizer(newToken(rootDir)) });
+      await listenTcp(tcpApi.http, tcpAddress);
+      logger.info(`also serving tcp://${tcpAddress.host}:${tcpAddress.port} to clients with the token in ${tokenPath(rootDir)}`);
+    }
   } catch (error) {
+    await api.close();
+    if (socketLock) removeSocket(socketPath, socketLock);
     rootLock.release();
     throw error;
   }
@@ -59,6 +72,7 @@ export async function startDaemon({ socketPath, rootDir, logger }: DaemonOptions
     stop() {
       stopping ??= (async () => {
         await api.close();
+        await tcpApi?.close();
         engine.close();
         removeSocket(socketPath, socketLock);
         rootLock.release();

@@ -11,7 +11,7 @@ export const DEFAULT_ROOT_DIR = '/var/lib/berth';
 export async function daemonCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { socket: { type: 'string' }, root: { type: 'string' } },
+    options: { socket: { type: 'string' }, root: { type: 'string' }, tcp: { type: 'string' } },
     strict: true,
     allowPositionals: true,
   });
@@ -29,7 +29,7 @@ export async function daemonCommand(args: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 
-  const daemon = await startDaemon({ socketPath, rootDir, logger });
+  const daemon = await startDaemon({ socketPath, rootDir, logger, ...(values.tcp !== undefined ? { tcp: values.tcp } : {}) });
   return new Promise((done) => {
     requestStop = (signal) => {
       logger.info(`${signal} received, stopping`);
