@@ -49,6 +49,9 @@ describe('berth pull of a Debian minbase image', () => {
     assert.match(tree.get('/etc/debian_version')?.content ?? '', /^12\./);
     assert.equal(tree.get('/etc/os-release')?.content, '../usr/lib/os-release');
     assert.match(tree.get('/usr/lib/os-release')?.content ?? '', /bookworm/);
+    const run = await runBerth(['-H', `unix://${socket}`, 'run', '--rm', name, 'bash', '-c', 'cat /etc/debian_version; dpkg-query -W -f=\'${Status}\' dash'], { hangAfterMs: 60_000 });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^12\.\d+\ninstall ok installed$/);
   });
 });
 

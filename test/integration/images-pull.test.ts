@@ -136,6 +136,10 @@ describe('berth pull', () => {
     assert.equal(tree.get('/data/new1')?.content, 'new 1\n');
     assert.deepEqual(childrenOf(tree, '/opq'), ['/opq/above']);
     assert.equal(tree.get('/bin/busybox')?.type, 'file');
+    // A container run from it (the engine's `berth run`) sees the same.
+    const run = await berth('run', '--rm', name, 'sh', '-c', 'ls /data; ls /opq; test -e /etc/remove-me && echo present || echo gone; cat /etc/keep');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'new1\nabove\ngone\nkept\n');
     // The busybox layer is shared with the first image: unpacked once.
     const busybox = await inspect(`${registry.host}/test/busybox:1`);
     assert.equal(image.layerDirs[0], busybox.layerDirs[0]);

@@ -27,7 +27,9 @@ export function imageHandlers(services: DaemonServices): HandlersFor<typeof imag
       if (dangling !== undefined) records = records.filter((r) => (r.references.length === 0) === dangling);
       if (reference !== undefined) records = records.filter((r) => r.references.some((name) => matchesReference(name, reference)));
       void all;
-      return records.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '')).map(imageSummary);
+      const sorted = records.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '')).map(imageSummary);
+      // With a reference, as `docker images NAME`: only the names that match it.
+      return reference === undefined ? sorted : sorted.map((image) => ({ ...image, repoTags: image.repoTags.filter((name) => matchesReference(name, reference)) }));
     },
     'images.inspect': ({ image }) => rpc(() => imageDetails(store(), store().record(image))),
     'images.history': ({ image }) => rpcAsync(() => imageHistory(store(), store().record(image))),
