@@ -190,3 +190,25 @@ test('top and stats show the container\'s own processes and cgroup', async () =>
     await engine.berth(['rm', '-f', id]);
   }
 });
+
+test('logs -f delivers a quiet container\'s lines as they come, and ends when the container stops', async () => {
+  const id = (await engine.berth(['run', '-d', IMAGE, 'sh', '-c', 'echo first; sleep 1; echo second; sleep 1000'])).stdout.trim();
+  try {
+    const stream = await engine.client.openStream('containers.logs', { container: id, follow: true });
+    const lines: string[] = [];
+    const seen = new Promise<void>((resolve) =>
+      stream.listen({
+        items: (items) => {
+          for (const item of items as Array<{ data: string }>) lines.push(Buffer.from(item.data, 'base64').toString());
+          if (lines.length === 2) resolve();
+        },
+      }),
+    );
+    await seen;
+    assert.deepEqual(lines, ['first\n', 'second\n']);
+    await engine.berth(['kill', id]);
+    await stream.done;
+  } finally {
+    await engine.berth(['rm', '-f', id]);
+  }
+});

@@ -134,7 +134,17 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
         stream.signal.addEventListener('abort', release, { once: true });
         void (async () => {
           try {
-            const batch: LogItem[] = [];
+            // Items go in batches of up to 256 (a backlog), and what arrives alone (a quiet container's
+            // next line while following) goes within 10 ms rather than waiting for a full batch.
+            let batch: LogItem[] = [];
+            let timer: NodeJS.Timeout | undefined;
+            const flush = () => {
+              if (timer) clearTimeout(timer);
+              timer = undefined;
+              const items = batch;
+              batch = [];
+              return stream.pushItems(items);
+            };
             for await (const entry of containerLogs(
               engine().runDirOf(record.id),
               { follow: params.follow, tail: params.tail, since, until, stdout: params.stdout, stderr: params.stderr },
@@ -142,9 +152,10 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
               stream.signal,
             )) {
               batch.push(logItem(entry));
-              if (batch.length >= 256) await stream.pushItems(batch.splice(0));
+              if (batch.length >= 256) await flush();
+              else timer ??= setTimeout(() => void flush().catch(() => undefined), 10);
             }
-            await stream.pushItems(batch);
+            await flush();
             stream.end();
           } catch (error) {
             if (!stream.closed) stream.fail(rpc(error));
