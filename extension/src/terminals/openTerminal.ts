@@ -61,16 +61,16 @@ async function openShellAs(context: TerminalContext, node?: unknown): Promise<vs
   const resolved = await resolveContainer(context, node, 'shell');
   if (!resolved) return undefined;
   const user = await vscode.window.showInputBox({
-    title: `Open Shell in ${containerName(resolved.container)}`,
-    prompt: 'User (name, uid or uid:gid); empty for the container\'s user',
+    title: vscode.l10n.t('Open Shell in {0}', containerName(resolved.container)),
+    prompt: vscode.l10n.t("User (name, uid or uid:gid); empty for the container's user"),
     value: resolved.container.config.user,
   });
   if (user === undefined) return undefined;
   const workdir = await vscode.window.showInputBox({
-    title: `Open Shell in ${containerName(resolved.container)}`,
-    prompt: 'Working directory (absolute); empty for the container\'s',
+    title: vscode.l10n.t('Open Shell in {0}', containerName(resolved.container)),
+    prompt: vscode.l10n.t("Working directory (absolute); empty for the container's"),
     value: resolved.container.config.workingDir,
-    validateInput: (value) => (value === '' || value.startsWith('/') ? undefined : 'an absolute path, starting with /'),
+    validateInput: (value) => (value === '' || value.startsWith('/') ? undefined : vscode.l10n.t('an absolute path, starting with /')),
   });
   if (workdir === undefined) return undefined;
   const { name, pty } = await shellTerminal(context, resolved, { user: user || undefined, workdir: workdir || undefined });
@@ -82,7 +82,9 @@ export async function attachTerminal(context: TerminalContext, node?: unknown): 
   if (!resolved) return undefined;
   const { target, container } = resolved;
   if (!container.config.tty) {
-    throw new Error(`${containerName(container)} was not started with a terminal (tty), so there is none to attach to; use Open Shell instead`);
+    throw new Error(
+      vscode.l10n.t('{0} was not started with a terminal (tty), so there is none to attach to; use Open Shell instead', containerName(container)),
+    );
   }
   const source = attachSource(target, container);
   return show(terminalName(source), newPty(context, source));
@@ -138,11 +140,11 @@ async function resolveContainer(context: TerminalContext, node: unknown, purpose
   if (!ref) return undefined;
   const targets = context.targets();
   const target = ref.targetId ? targets.find((candidate) => candidate.id === ref.targetId) : (targets.find((candidate) => candidate.id === 'local') ?? targets[0]);
-  if (!target) throw new Error(ref.targetId ? `no target "${ref.targetId}"` : 'no target is configured');
+  if (!target) throw new Error(ref.targetId ? vscode.l10n.t('no target "{0}"', ref.targetId) : vscode.l10n.t('no target is configured'));
   const client = clientOf(target);
   const container = await client.call('containers.inspect', { container: ref.containerId });
   if (!container.state.running) {
-    throw new Error(`${containerName(container)} is not running (${container.state.status}); start it first`);
+    throw new Error(vscode.l10n.t('{0} is not running ({1}); start it first', containerName(container), container.state.status));
   }
   return { target, client, container };
 }
@@ -153,7 +155,7 @@ interface ContainerPick extends vscode.QuickPickItem {
 
 async function pickContainer(context: TerminalContext, purpose: 'shell' | 'attach'): Promise<ContainerRef | undefined> {
   const connected = context.targets().filter((target) => target.state.kind === 'connected');
-  if (connected.length === 0) throw new Error('no Berth target is connected');
+  if (connected.length === 0) throw new Error(vscode.l10n.t('no Berth target is connected'));
   const lists = await Promise.all(
     connected.map(async (target) => {
       try {
@@ -176,13 +178,16 @@ async function pickContainer(context: TerminalContext, purpose: 'shell' | 'attac
       })),
   );
   if (items.length === 0) {
-    const what = purpose === 'attach' ? 'running container with a terminal (tty)' : 'running container';
-    void vscode.window.showInformationMessage(`Berth: there is no ${what} to ${purpose === 'attach' ? 'attach to' : 'open a shell in'}.`);
+    void vscode.window.showInformationMessage(
+      purpose === 'attach'
+        ? vscode.l10n.t('Berth: there is no running container with a terminal (tty) to attach to.')
+        : vscode.l10n.t('Berth: there is no running container to open a shell in.'),
+    );
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(items, {
-    title: purpose === 'attach' ? 'Attach Terminal' : 'Open Shell',
-    placeHolder: 'Choose a running container',
+    title: purpose === 'attach' ? vscode.l10n.t('Attach Terminal') : vscode.l10n.t('Open Shell'),
+    placeHolder: vscode.l10n.t('Choose a running container'),
     matchOnDescription: true,
     matchOnDetail: true,
   });
