@@ -275,3 +275,34 @@ test("the terminal's answers to the pump's status requests never reach the proce
   session.input('\x1b[0n'); // the answer to the last request arrives after the loss
   assert.equal(session.state, 'lost');
 });
+
+test('keys typed while the process is starting reach it once it runs', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const stream = new FakeStream();
+  const h = harness({
+    open: async () => {
+      await gate;
+      return stream;
+    },
+  });
+  const started = h.session.start({ rows: 10, cols: 10 });
+  h.session.input('ls');
+  h.session.input('\r');
+  release();
+  await started;
+  await tick();
+  assert.deepEqual(stream.writes, ['ls\r']);
+});
+
+test('a target without container events still gets a working terminal', async () => {
+  const h = harness({
+    watchContainer: async () => {
+      throw new RpcError(ErrorCode.MethodNotFound, 'events.subscribe is not served');
+    },
+  });
+  await h.session.start();
+  assert.equal(h.session.state, 'running');
+  await h.streams[0].data!(Buffer.from('$ '));
+  assert.equal(h.output(), '$ ');
+});

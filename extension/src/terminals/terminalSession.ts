@@ -98,6 +98,8 @@ export class TerminalSession {
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
   /** Resolved by the container's stop event while an ended process waits to learn whether that killed it. */
   private stopWaiter: (() => void) | undefined;
+  /** Input typed while the stream was opening. */
+  private early = '';
   /** Confirmation requests the output pump wrote whose answers have not come back through the input. */
   private pendingAnswers = 0;
   /** Each open gets a generation, so late events of a previous stream are ignored. */
@@ -137,6 +139,11 @@ export class TerminalSession {
     switch (this.phase) {
       case 'running':
         if (this.source.interactive) this.keys?.push(text);
+        return;
+      case 'new':
+      case 'opening':
+        // Typed before the process is there: it gets it once it is (as a tty would have kept it).
+        if (this.source.interactive) this.early += text;
         return;
       case 'lost':
         if (text === '\r' || text === '\n') void this.reattach();
@@ -184,12 +191,15 @@ export class TerminalSession {
     this.stopped = undefined;
     try {
       if (this.source.watchContainer) {
-        const unwatch = await this.source.watchContainer((change) => this.containerChanged(generation, change));
-        if (this.superseded(generation)) {
+        // Without events the terminal still works; it only learns of a stop when its process ends.
+        const unwatch = await this.source
+          .watchContainer((change) => this.containerChanged(generation, change))
+          .catch((error: unknown) => void this.options.log?.(`container events: ${messageOf(error)}`));
+        if (unwatch && this.superseded(generation)) {
           unwatch();
           return;
         }
-        this.unwatch = unwatch;
+        if (unwatch) this.unwatch = unwatch;
       }
       const stream = await this.source.open(this.size);
       if (this.superseded(generation)) {
@@ -210,8 +220,10 @@ export class TerminalSession {
         (result) => void this.streamEnded(generation, result),
         (error: unknown) => this.streamFailed(generation, error),
       );
-      // The size may have changed while the stream was opening.
+      // The size may have changed while the stream was opening, and keys may have been typed.
       if (this.size) this.resize(this.size);
+      if (this.early) this.keys.push(this.early);
+      this.early = '';
     } catch (error) {
       if (this.superseded(generation)) return;
       if (isConnectionLoss(error)) this.lose(error);
