@@ -1,0 +1,153 @@
+// Copy Into and Copy Out Of a container from its context menu, through VS Code's own file dialogs (the
+// simple file dialog in code-server), with a real helper on a private socket.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import type { RpcClient } from '../../extension/src/client/rpcClient';
+import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { openWorkbench, type Workbench } from './workbench';
+
+const VSIX = join(REPO, 'dist', 'berth.vsix');
+const tmp = privateTempDir('berth-e2e-copy-');
+const socketPath = join(tmp.path, 'run', 'berth.sock');
+const rootDir = join(tmp.path, 'root');
+let daemon: DaemonProcess | undefined;
+let client: RpcClient | undefined;
+let workbench: Workbench | undefined;
+
+/** A busybox root filesystem (Debian's busybox-static) to import as busybox:test. */
+function busyboxRootfs(dir: string): string {
+  const rootfs = join(dir, 'rootfs');
+  for (const sub of ['bin', 'etc', 'tmp', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
+  copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
+  for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    if (applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
+  }
+  writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  writeFileSync(join(rootfs, 'etc', 'group'), 'root:x:0:\n');
+  return rootfs;
+}
+
+before(async () => {
+  assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package`);
+  daemon = await startDaemon(socketPath, rootDir);
+  client = await daemon.connect();
+  // The image's own command keeps it running, so that two Enter presses give a running container.
+  const imported = await client.openStream('images.import', { path: busyboxRootfs(tmp.path), reference: 'busybox:test', changes: ['CMD ["sleep", "600"]'] });
+  imported.listen({});
+  await imported.done;
+  const folder = join(tmp.path, 'workspace');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'README.md'), '# a project\n');
+  mkdirSync(join(folder, '.berth'));
+  writeFileSync(
+    join(folder, '.berth', 'run.json'),
+    JSON.stringify({ image: 'busybox:test', name: 'from-recipe', command: ['sh', '-c', 'echo recipe ran; sleep 600'], env: { GREETING: 'hi' }, memory: '64m' }, null, 2),
+  );
+  workbench = await openWorkbench({
+    vsix: VSIX,
+    folder,
+    settings: { 'berth.local.socketPath': socketPath, 'berth.containers.stopTimeout': 1 },
+  });
+});
+
+after(async () => {
+  await workbench?.close();
+  if (client) {
+    for (const c of await client.call('containers.list', { all: true }).catch(() => [])) {
+      await client.call('containers.remove', { container: c.id, force: true }).catch(() => undefined);
+    }
+    client.close();
+  }
+  await daemon?.stop();
+  tmp.remove();
+});
+
+/** Runs a step; keeps a screenshot named after it (and one named …-FAILED with code-server's log on failure). */
+async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
+  const wb = workbench!;
+  try {
+    await body(wb);
+    await wb.screenshot(name);
+  } catch (error) {
+    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
+    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
+    throw error;
+  }
+}
+
+const containersView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Containers"])');
+const row = (view: Locator, name: string) => view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
+
+async function contextMenu(wb: Workbench, target: Locator, item: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: new RegExp(`^${item}$`) }) });
+  await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
+  await entry.first().click();
+}
+
+
+
+async function openBerth(wb: Workbench): Promise<void> {
+  const berthItem = wb.page.locator('.part.activitybar .action-item:has(a.action-label[aria-label="Berth"])');
+  await berthItem.waitFor({ state: 'visible', timeout: 60_000 });
+  await berthItem.click();
+}
+
+/** Answers VS Code's simple file dialog with a path, then accepts it. */
+async function answerFileDialog(wb: Workbench, path: string): Promise<void> {
+  const quick = wb.page.locator('.quick-input-widget');
+  const input = quick.locator('.quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  // The dialog fills in its starting folder itself; answer after it did, or that overwrites the answer.
+  for (let i = 0; i < 50 && !(await input.inputValue()).startsWith('/'); i++) await wb.page.waitForTimeout(100);
+  await wb.page.waitForTimeout(300);
+  await input.fill(path);
+  await wb.page.waitForTimeout(500);
+  await quick.locator('.quick-input-action .monaco-button, .quick-input-header .monaco-button').first().click();
+}
+
+test('Copy Out Of writes the container\'s file into the chosen folder', { timeout: 240_000 }, async () => {
+  await step('copy-01-out-of', async (wb) => {
+    const created = await client!.call('containers.create', { spec: { image: 'busybox:test', cmd: ['sh', '-c', 'echo copied-out > /tmp/out.txt; sleep 600'] }, name: 'copy-box' });
+    await client!.call('containers.start', { container: created.id });
+    await openBerth(wb);
+    await row(containersView(wb), 'copy-box').waitFor({ timeout: 30_000 });
+    await contextMenu(wb, row(containersView(wb), 'copy-box'), 'Copy Out Of Container…');
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('/tmp/out.txt');
+    await wb.page.keyboard.press('Enter');
+    const dest = join(tmp.path, 'copied');
+    mkdirSync(dest);
+    await answerFileDialog(wb, dest + '/');
+    const file = join(dest, 'out.txt');
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(readFileSync(file, 'utf8'), 'copied-out\n');
+  });
+});
+
+test('Copy Into puts a host file into the container', { timeout: 240_000 }, async () => {
+  await step('copy-02-into', async (wb) => {
+    const source = join(tmp.path, 'into.txt');
+    writeFileSync(source, 'copied-in\n');
+    await contextMenu(wb, row(containersView(wb), 'copy-box'), 'Copy Into Container…');
+    await answerFileDialog(wb, source);
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('/tmp');
+    await wb.page.keyboard.press('Enter');
+    let out = '';
+    for (let i = 0; i < 50 && !out.includes('copied-in'); i++) {
+      const exec = await client!.openStream('containers.exec', { container: 'copy-box', cmd: ['cat', '/tmp/into.txt'] });
+      out = '';
+      exec.listen({ data: (bytes) => void (out += bytes.toString()) });
+      await exec.done.catch(() => undefined);
+      if (!out.includes('copied-in')) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(out, 'copied-in\n');
+  });
+});
