@@ -27,6 +27,8 @@ test('containers survive the daemon being SIGKILLed, and a new daemon takes them
   const ticker = ['sh', '-c', 'i=0; while [ ! -e /tmp/stop ]; do i=$((i+1)); echo tick $i; sleep 0.2; done; exit 7'];
   const names = ['survivor-1', 'survivor-2', 'survivor-3'];
   for (const name of names) assert.equal((await engine.berth(['run', '-d', '--name', name, IMAGE, ...ticker])).code, 0);
+  // And one that has already exited: its logs must outlive the daemon too.
+  assert.equal((await engine.berth(['run', '--name', 'finished', IMAGE, 'sh', '-c', 'echo said before; exit 2'])).code, 2);
   const pidsBefore = await Promise.all(names.map(async (name) => (await engine.client.call('containers.inspect', { container: name })).state.pid));
 
   engine.daemon.child.kill('SIGKILL');
@@ -37,7 +39,7 @@ test('containers survive the daemon being SIGKILLed, and a new daemon takes them
 
   await engine.restartDaemon();
   const listed = await engine.client.call('containers.list', {});
-  assert.deepEqual(listed.map((c) => c.name).sort(), names);
+  assert.deepEqual(listed.map((c) => c.name).sort(), names, 'the running ones are listed (and only they, without all)');
   for (const [index, name] of names.entries()) {
     const inspect = await engine.client.call('containers.inspect', { container: name });
     assert.equal(inspect.state.status, 'running');
@@ -52,6 +54,9 @@ test('containers survive the daemon being SIGKILLed, and a new daemon takes them
   await until(async () => (await count('survivor-1')) > before + 2, 'survivor-1 to log more');
   const lines = (await engine.berth(['logs', 'survivor-1'])).stdout.trim().split('\n');
   assert.deepEqual(lines, lines.map((_, i) => `tick ${i + 1}`), 'no line lost or repeated across the restart');
+
+  assert.equal((await engine.berth(['logs', 'finished'])).stdout, 'said before\n');
+  assert.equal((await engine.client.call('containers.inspect', { container: 'finished' })).state.exitCode, 2);
 
   // One exits afterwards: its exit code reaches the new daemon (and wait).
   const waited = engine.client.call('containers.wait', { container: 'survivor-3' }, { timeoutMs: 0 });
