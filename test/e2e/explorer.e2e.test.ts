@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
-import { readFileBytes } from '../../extension/src/explorer/fileTransfer';
 import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
 import { openWorkbench, type Workbench } from './workbench';
 
@@ -113,10 +112,10 @@ test('/etc/hostname opens in an editor', { timeout: 120_000 }, async () => {
     await expand(wb, 'etc');
     await row(wb, 'hostname').click();
     await wb.page.locator('.tabs-container .tab', { hasText: 'hostname' }).waitFor({ timeout: 30_000 });
-    // What the root filesystem holds. Inside the running container /etc/hostname is a bind mount of the
-    // engine's file (web-host), which the view from the host does not show (see issue 8's notes).
-    const expected = (await readFileBytes(client!, 'web', '/etc/hostname')).toString().trim();
-    if (expected) await activeEditor(wb).filter({ hasText: expected }).waitFor({ timeout: 30_000 });
+    // As the running container sees it: the engine's file bound over the image's, with --hostname's value.
+    const expected = (await exec('cat /etc/hostname')).trim();
+    assert.equal(expected, 'web-host');
+    await activeEditor(wb).filter({ hasText: expected }).waitFor({ timeout: 30_000 });
   });
 });
 

@@ -91,6 +91,13 @@ test('what is mounted inside a running container (/etc/hostname, a volume) is se
   assert.equal(await exec('withvol', 'cat /data/v.txt'), 'in the volume\n');
 });
 
+test('a running container\'s /proc is its own, and files whose size says 0 are read to the end', async () => {
+  const cmdline = (await readFileBytes(engine.client, 'web', '/proc/1/cmdline')).toString();
+  assert.equal(cmdline, 'sleep\u0000100000\u0000');
+  const stat = await engine.client.call('fs.stat', { container: 'web', path: '/proc/1/cmdline' });
+  assert.equal(stat.size, 0);
+});
+
 test('a stopped container\'s files are read and written all the same', async () => {
   const run = await engine.berth(['run', '-d', '--name', 'stopped', IMAGE, 'sh', '-c', 'test -f /data.txt || echo before-stop > /data.txt; sleep 100000']);
   assert.equal(run.code, 0, run.stderr);

@@ -12,6 +12,8 @@ import { refuseUnlessRegular } from './specialFiles';
 
 const readAsync = promisify(read);
 const READ_BYTES = 256 * 1024;
+/** How much of a file whose size says 0 is read at most. */
+const UNSIZED_READ_BYTES = 16 * 1024 * 1024;
 
 export interface OpenedRead {
   fd: number;
@@ -31,6 +33,11 @@ export function openForReading(root: RootFs, rawPath: string, offset = 0, length
       if (refusal) throw refusal;
       // Reopening through the O_PATH fd's link opens exactly the inode checked above.
       const fd = openSync(fdPath(pathFd), O_RDONLY | O_NOCTTY | O_NONBLOCK);
+      if (stats.size === 0) {
+        // procfs and sysfs files (in a running container's /proc and /sys) say 0 and have content: read
+        // to the end, up to a bound.
+        return { fd, size: 0, offset, length: Math.min(length ?? UNSIZED_READ_BYTES, UNSIZED_READ_BYTES) };
+      }
       const start = Math.min(offset, stats.size);
       const available = stats.size - start;
       return { fd, size: stats.size, offset: start, length: length === undefined ? available : Math.min(length, available) };

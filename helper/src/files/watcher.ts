@@ -1,7 +1,7 @@
 // fs.watch: inotify over a folder (and, when recursive, every folder under it that is not excluded) or over
 // one file (through its folder, so that an atomic replace is seen). The inotify fd is non-blocking and
 // drained on a short timer: no thread ever waits on it, however many watches are open.
-import { closeSync, readdirSync } from 'node:fs';
+import { closeSync, readdirSync, statfsSync } from 'node:fs';
 import type { FileChange } from '../protocol';
 import {
   IN_ATTRIB,
@@ -35,6 +35,31 @@ const DIRECTORY_MASK =
 export const WATCH_POLL_MS = 50;
 /** Changes waiting for a slow client before they collapse into one `overflow`. */
 const MAX_PENDING = 10_000;
+
+/**
+ * A running container's /proc, /sys and their kin: thousands of folders whose changes inotify does not
+ * report anyway. A recursive watch of the container's root (VS Code's workspace folder) skips them.
+ */
+const PSEUDO_FILE_SYSTEMS = new Set([
+  0x9fa0, // proc
+  0x62656572, // sysfs
+  0x27e0eb, // cgroup
+  0x63677270, // cgroup2
+  0x1cd1, // devpts
+  0x19800202, // mqueue
+  0x64626720, // debugfs
+  0x74726163, // tracefs
+  0x73636673, // securityfs
+  0xcafe4a11, // bpf
+]);
+
+function isPseudoFileSystem(path: string): boolean {
+  try {
+    return PSEUDO_FILE_SYSTEMS.has(statfsSync(path).type);
+  } catch {
+    return false;
+  }
+}
 
 export interface WatchOptions {
   recursive: boolean;
@@ -111,8 +136,8 @@ export class Watcher {
         const child = joinPath(path, entry.name);
         if (this.excluded(child)) continue;
         if (announce) this.queue('created', child);
-        // Symlinked folders are not followed (as VS Code's own watcher does).
-        if (entry.isDirectory()) this.addTree(child, announce);
+        // Symlinked folders are not followed (as VS Code's own watcher does), nor kernel file systems.
+        if (entry.isDirectory() && !isPseudoFileSystem(`${fdPath(dirFd)}/${entry.name}`)) this.addTree(child, announce);
       }
     });
   }
