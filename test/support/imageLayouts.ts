@@ -57,7 +57,7 @@ export function busyboxImage(layout: Layout, tag: string, busyboxRootfs: string)
   umociConfig(layout, tag, ['--config.cmd', 'sh', '--config.env', 'PATH=/bin']);
 }
 
-type Item = Partial<Header> & { name: string; body?: string };
+type Item = Partial<Header> & { name: string; body?: string | Buffer };
 
 export async function tarOf(items: Item[]): Promise<Buffer> {
   const packer = pack();

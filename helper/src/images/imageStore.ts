@@ -35,7 +35,12 @@ export interface ResolvedImage {
 export interface ImageStoreOptions {
   logger: Logger;
   events: EventBus;
+  /** Guards against decompression bombs, per layer: bytes of file content and entries. */
+  layerLimits?: { maxBytes?: number; maxEntries?: number };
 }
+
+/** Far above any real image's layer, far below what would fill a disk by surprise. */
+export const DEFAULT_LAYER_LIMITS = { maxBytes: 64 * 1024 ** 3, maxEntries: 4_000_000 };
 
 export interface ImportOptions {
   /** name[:tag] to give the image; without one it is listed untagged. */
@@ -70,7 +75,7 @@ export class ImageStore {
 
   static async open(dir: string, options: ImageStoreOptions): Promise<ImageStore> {
     const blobs = await BlobStore.open(dir);
-    const layers = new LayerStore(join(dir, 'layers'));
+    const layers = new LayerStore(join(dir, 'layers'), { ...DEFAULT_LAYER_LIMITS, ...options.layerLimits });
     const index = new ImageIndex(join(dir, 'images.json'));
     return new ImageStore(dir, blobs, layers, index, options.logger, options.events);
   }
