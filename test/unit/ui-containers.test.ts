@@ -131,3 +131,21 @@ test('a container is presented by its state: contextValue, icon, description, st
   assert.equal(containerDescription(summary('1', 'a', 'exited', { exitCode: 137 })), 'busybox:test · Exited (137)');
   assert.equal(containerNodeId('local', 'abc'), 'berth.container/local/abc');
 });
+
+test('the sort setting orders by name or newest first, and a change of setting re-sorts', () => {
+  let sort: 'state' | 'name' | 'created' = 'state';
+  const set = new ContainerSet(() => sort);
+  set.replaceAll([
+    summary('1', 'b', 'exited', { created: '2026-11-28T07:00:03Z' }),
+    summary('2', 'c', 'running', { created: '2026-11-28T07:00:01Z' }),
+    summary('3', 'a', 'exited', { created: '2026-11-28T07:00:02Z' }),
+  ]);
+  assert.deepEqual(set.sorted().map((c) => c.name), ['c', 'a', 'b']);
+  sort = 'name';
+  assert.equal(set.resort(), 'list');
+  assert.deepEqual(set.sorted().map((c) => c.name), ['a', 'b', 'c']);
+  sort = 'created';
+  set.resort();
+  assert.deepEqual(set.sorted().map((c) => c.name), ['b', 'a', 'c']);
+  assert.equal(set.resort(), 'none');
+});

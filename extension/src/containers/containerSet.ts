@@ -16,13 +16,21 @@ const STATE_RANK: Record<ContainerStatus, number> = {
   dead: 3,
 };
 
-export function compareContainers(a: ContainerSummary, b: ContainerSummary): number {
-  return STATE_RANK[a.state] - STATE_RANK[b.state] || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+/** The setting berth.containers.sortBy: running first (then by name), by name, or newest first. */
+export type ContainerSort = 'state' | 'name' | 'created';
+
+export function compareContainers(a: ContainerSummary, b: ContainerSummary, sort: ContainerSort = 'state'): number {
+  const byName = a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+  if (sort === 'name') return byName;
+  if (sort === 'created') return b.created.localeCompare(a.created) || byName;
+  return STATE_RANK[a.state] - STATE_RANK[b.state] || byName;
 }
 
 export class ContainerSet {
   private readonly byId = new Map<string, ContainerSummary>();
   private order: string[] = [];
+
+  constructor(private readonly sort: () => ContainerSort = () => 'state') {}
 
   get size(): number {
     return this.byId.size;
@@ -64,6 +72,13 @@ export class ContainerSet {
     return 'list';
   }
 
+  /** Sorts again (the sort setting changed). */
+  resort(): SetChange {
+    const before = this.order.join('\n');
+    this.reorder();
+    return this.order.join('\n') === before ? 'none' : 'list';
+  }
+
   clear(): SetChange {
     if (this.byId.size === 0) return 'none';
     this.byId.clear();
@@ -72,7 +87,8 @@ export class ContainerSet {
   }
 
   private reorder(): void {
-    this.order = [...this.byId.values()].sort(compareContainers).map((summary) => summary.id);
+    const sort = this.sort();
+    this.order = [...this.byId.values()].sort((a, b) => compareContainers(a, b, sort)).map((summary) => summary.id);
   }
 }
 

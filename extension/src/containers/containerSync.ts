@@ -3,7 +3,7 @@
 // only that container (coalesced: while one read is in flight, further events for it ask for one more).
 // No vscode here: the helper is reached through the small ContainerSource interface, faked in tests.
 import type { BerthEvent, ContainerSummary } from '../../../helper/src/protocol';
-import { ContainerSet, type SetChange } from './containerSet';
+import { ContainerSet, type ContainerSort, type SetChange } from './containerSet';
 
 export interface ContainerSource {
   /** Every container (all: true). */
@@ -18,7 +18,7 @@ export interface SyncListener {
 }
 
 export class ContainerSync {
-  readonly set = new ContainerSet();
+  readonly set: ContainerSet;
   private listed = false;
   /** Events that arrived before the first list answered: their containers are re-read after it. */
   private readonly early = new Set<string>();
@@ -30,7 +30,10 @@ export class ContainerSync {
     private readonly source: ContainerSource,
     private readonly listener: SyncListener,
     private readonly onError: (error: unknown) => void = () => undefined,
-  ) {}
+    sort: () => ContainerSort = () => 'state',
+  ) {
+    this.set = new ContainerSet(sort);
+  }
 
   /** The first list (call once the event subscription is open). */
   async start(): Promise<void> {

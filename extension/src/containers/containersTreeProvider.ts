@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { RpcClient } from '../client/rpcClient';
 import type { TargetEventHub, TargetEventHubs } from '../views/targetEvents';
 import { errorText } from '../views/treeNodes';
+import type { ContainerSort } from './containerSet';
 import { ContainerSync } from './containerSync';
 import { ContainerGroupNode, ContainerNode, type ContainersTreeNode } from './containerNodes';
 
@@ -26,6 +27,7 @@ class TargetContainers implements vscode.Disposable {
     this.subscriptions = [
       hub.onDidOpen(({ client }) => void this.open(client)),
       hub.onEvent((event) => this.sync?.onEvent(event)),
+      hub.target.onDidChange(() => this.changed(undefined)),
       hub.onDidClose(() => this.close()),
     ];
   }
@@ -44,6 +46,7 @@ class TargetContainers implements vscode.Disposable {
       },
       (change, id) => this.onChange(sync, change, id),
       (error) => this.log.warn(`${this.hub.target.label}: containers: ${errorText(error)}`),
+      () => vscode.workspace.getConfiguration('berth').get<ContainerSort>('containers.sortBy', 'state'),
     );
     this.sync = sync;
     try {
@@ -93,6 +96,10 @@ class TargetContainers implements vscode.Disposable {
     return this.sync?.set.size ?? 0;
   }
 
+  resort(): void {
+    if (this.sync && this.sync.set.resort() !== 'none') this.changed(undefined);
+  }
+
   /** Re-reads one container now (after a command, in case its event is still on its way). */
   refresh(id: string): Promise<void> | undefined {
     return this.sync?.refresh(id);
@@ -125,7 +132,12 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
     private readonly hubs: TargetEventHubs,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.subscriptions.push(hubs.onDidChangeHubs(() => this.updateHubs()));
+    this.subscriptions.push(
+      hubs.onDidChangeHubs(() => this.updateHubs()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('berth.containers.sortBy')) for (const t of this.perTarget.values()) t.resort();
+      }),
+    );
     this.updateHubs();
   }
 
@@ -140,7 +152,6 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
     for (const hub of current) {
       if (!this.perTarget.has(hub)) {
         this.perTarget.set(hub, new TargetContainers(hub, (node) => this.fire(node), this.log));
-        this.subscriptions.push(hub.target.onDidChange(() => this.fire(undefined)));
       }
     }
     this.fire(undefined);

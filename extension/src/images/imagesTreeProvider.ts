@@ -37,6 +37,7 @@ class TargetImages implements vscode.Disposable {
       hub.onEvent((event) => {
         if (event.type === 'image') void this.relist();
       }),
+      hub.target.onDidChange(() => this.changed(undefined)),
       hub.onDidClose(() => {
         this.client = undefined;
         this.rows = undefined;
@@ -160,7 +161,6 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
     for (const hub of current) {
       if (!this.perTarget.has(hub)) {
         this.perTarget.set(hub, new TargetImages(hub, (node) => this.fire(node), this.log));
-        this.subscriptions.push(hub.target.onDidChange(() => this.fire(undefined)));
       }
     }
     this.fire(undefined);
