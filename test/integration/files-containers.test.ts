@@ -91,6 +91,16 @@ test('what is mounted inside a running container (/etc/hostname, a volume) is se
   assert.equal(await exec('withvol', 'cat /data/v.txt'), 'in the volume\n');
 });
 
+test('a watch ends with FileNotFound when its container is removed', async () => {
+  const run = await engine.berth(['run', '-d', '--name', 'doomed', IMAGE, 'sleep', '100000']);
+  assert.equal(run.code, 0, run.stderr);
+  const stream = await engine.client.openStream('fs.watch', { container: 'doomed', path: '/', recursive: true });
+  stream.listen({});
+  assert.equal((await engine.berth(['rm', '-f', 'doomed'])).code, 0);
+  const ended = await stream.done.then(() => 'ended without error', (error: unknown) => (error as { data?: { fsCode?: string } }).data?.fsCode);
+  assert.equal(ended, 'FileNotFound');
+});
+
 test('a running container\'s /proc is its own, and files whose size says 0 are read to the end', async () => {
   const cmdline = (await readFileBytes(engine.client, 'web', '/proc/1/cmdline')).toString();
   assert.equal(cmdline, 'sleep\u0000100000\u0000');

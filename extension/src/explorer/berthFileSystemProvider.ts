@@ -120,14 +120,16 @@ export class BerthFileSystemProvider implements vscode.FileSystemProvider, vscod
   }
 }
 
-/** Delay before re-opening a watch whose stream ended (the target reconnecting, say). */
+/** Delay before re-opening a watch whose stream ended (the target reconnecting, say), doubled up to the maximum. */
 const REWATCH_MS = 2000;
+const REWATCH_MAX_MS = 60_000;
 
 /** One fs.watch stream, opened again whenever it ends while still wanted (a helper restart, a reconnect). */
 class ContainerWatch implements vscode.Disposable {
   private stream: ClientStream | undefined;
   private disposed = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private delayMs = REWATCH_MS;
   private readonly at: ContainerPath;
 
   constructor(
@@ -165,6 +167,7 @@ class ContainerWatch implements vscode.Disposable {
         return;
       }
       this.stream = stream;
+      this.delayMs = REWATCH_MS;
       stream.listen({ items: (items) => this.fire((items as FileChange[]).map((change) => this.eventOf(change))) });
       stream.done.then(
         () => this.again(),
@@ -180,8 +183,9 @@ class ContainerWatch implements vscode.Disposable {
     this.stream = undefined;
     const reason = error instanceof Error ? error.message : 'ended';
     // A watched path that does not exist (yet): VS Code watches such paths too; try again later.
-    this.log.debug(`watch ${this.uri.toString()}: ${reason}; watching again in ${REWATCH_MS} ms`);
-    this.timer = setTimeout(() => void this.open(), REWATCH_MS);
+    this.log.debug(`watch ${this.uri.toString()}: ${reason}; watching again in ${this.delayMs} ms`);
+    this.timer = setTimeout(() => void this.open(), this.delayMs);
+    this.delayMs = Math.min(this.delayMs * 2, REWATCH_MAX_MS);
   }
 
   private eventOf(change: FileChange): vscode.FileChangeEvent {

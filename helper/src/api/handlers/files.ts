@@ -4,6 +4,7 @@ import { ErrorCode, RpcError, type FileChange, type fileMethods } from '../../pr
 import { ContainerFiles, type RootResolver } from '../../files/containerFiles';
 import { HOST_ROOT } from '../../files/owner';
 import { commitToStream } from '../../files/writeFile';
+import { fsError } from '../../files/errors';
 import { sendFile } from '../../files/readFile';
 import type { HandlersFor } from '../dispatcher';
 import type { DaemonServices } from './index';
@@ -14,6 +15,14 @@ const MAX_QUEUED_CHANGES = 10_000;
 const noEngine: RootResolver = (container) => {
   throw new RpcError(ErrorCode.NotFound, `no container "${container}": this helper has no container engine`);
 };
+
+function idOf(services: DaemonServices, container: string): string | undefined {
+  try {
+    return services.engine?.inspect(container).id;
+  } catch {
+    return undefined;
+  }
+}
 
 export function fileHandlers(services: DaemonServices): HandlersFor<typeof fileMethods> {
   // Resolved on each call: the engine may set its resolver after the handlers are made.
@@ -84,7 +93,21 @@ export function fileHandlers(services: DaemonServices): HandlersFor<typeof fileM
         stream.close();
         throw error;
       }
-      stream.signal.addEventListener('abort', () => watcher.close(), { once: true });
+      // The container removed: its files are gone, and the watch must not keep its root filesystem alive.
+      const id = idOf(services, container);
+      const unsubscribe = services.events.subscribe((event) => {
+        if (event.type === 'container' && event.action === 'destroy' && event.id === id) {
+          stream.fail(fsError('FileNotFound', path, `container ${container} was removed`));
+        }
+      });
+      stream.signal.addEventListener(
+        'abort',
+        () => {
+          unsubscribe();
+          watcher.close();
+        },
+        { once: true },
+      );
       return { stream: stream.id };
     },
   };
