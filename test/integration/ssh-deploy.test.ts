@@ -4,13 +4,13 @@
 // system.version through the direct-streamlocal tunnel, is reused by a second connection, and a dropped
 // connection is noticed within seconds, fails calls with "target unreachable" and is reconnected.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RemoteHelperConnection, type RemoteHelperState } from '../../extension/src/ssh/remoteHelper';
 import { REPO } from '../support/daemonProcess';
-import { ScriptedPrompter, memoryLog, startSshServer, type TestSshServer } from '../support/sshServer';
+import { ScriptedPrompter, memoryLog, startSshServer, stopProcessesUsing, type TestSshServer } from '../support/sshServer';
 
 let server: TestSshServer;
 let work: string;
@@ -36,6 +36,8 @@ after(async () => {
     }
   }
   await server?.remove();
+  const strays = stopProcessesUsing(work);
+  if (strays.length) console.log(`# stopped stray processes ${strays.join(' ')}`);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -100,7 +102,10 @@ describe('ssh deployment and tunnel', () => {
   test('first connect uploads the helper atomically and starts the daemon; system.version answers through the tunnel', async () => {
     mkdirSync(installDir(), { recursive: true });
     // A leftover of an interrupted upload is never used and is cleaned away.
-    mkdirSync(join(installDir(), '.helper-0.0.0+dead.tmp-12345678'));
+    const leftover = join(installDir(), '.helper-0.0.0+dead.tmp-12345678');
+    mkdirSync(leftover);
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(leftover, anHourAgo, anHourAgo);
     daemonPlace = place('daemon');
     const log = memoryLog();
     const helper = remote('first', { installDir: installDir(), place: daemonPlace, log });
@@ -213,6 +218,27 @@ describe('ssh deployment and tunnel', () => {
       await assert.rejects(helper.call('system.version', {}), /target unreachable: test-abort: not connected/);
     } finally {
       helper.dispose();
+    }
+  });
+
+  test('two windows connecting at once to a fresh target end up with one helper and one daemon', async () => {
+    const dir = join(work, 'home-race', '.berth');
+    const racePlace = place('race');
+    const first = remote('race-1', { installDir: dir, place: racePlace });
+    const second = remote('race-2', { installDir: dir, place: racePlace });
+    try {
+      await Promise.all([first.connect(), second.connect()]);
+      const a = connected(first);
+      const b = connected(second);
+      daemonPids.add(a.info.pid);
+      daemonPids.add(b.info.pid);
+      assert.equal(a.info.pid, b.info.pid, "one daemon serves both");
+      assert.equal([a.started, b.started].filter(Boolean).length, 1, 'one of them started it, the other waited');
+      assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.')), [], 'no temporary upload is left');
+      assert.equal(readdirSync(dir).filter((name) => name.startsWith('helper-')).length, 1);
+    } finally {
+      first.dispose();
+      second.dispose();
     }
   });
 

@@ -131,10 +131,16 @@ describe('ssh as a non-root user', () => {
 
   test('sudo with a password: asked once per try through the prompter, given on stdin, never logged', async () => {
     // A stand-in for sudo, on PATH inside the server's mount namespace only (sudo is not installed here):
-    // -n needs a password; -S takes it from stdin and runs the command, as the same user (it cannot
-    // make a root), which is enough to show the exchange.
+    // -n needs a password; -S checks the one on stdin, then runs the script as root by logging in as
+    // root to the same test sshd with a key the user may read, so the daemon really runs as root. The
+    // user is in the berth group, which the daemon's socket admits.
+    const sudoer: TestUser = { ...user, groups: ['berth'] };
     const bin = join(work, 'fake-sudo-bin');
     mkdirSync(bin, { mode: 0o755 });
+    const sudoServer = await startSshServer({ users: [sudoer], binds: [[bin, '/usr/local/bin']] });
+    const rootKey = join(bin, 'root-key');
+    cpSync(sudoServer.clientKey, rootKey);
+    chownSync(rootKey, user.uid, user.uid);
     writeFileSync(
       join(bin, 'sudo'),
       [
@@ -142,21 +148,21 @@ describe('ssh as a non-root user', () => {
         'if [ "$1" = -n ]; then echo "sudo: a password is required" >&2; exit 1; fi',
         'if [ "$1" = -S ]; then shift; [ "$1" = -p ] && shift 2',
         '  read -r pw; [ "$pw" = "open sesame" ] || { echo "Sorry, try again." >&2; exit 1; }',
-        '  exec "$@"; fi',
+        '  [ "$1 $2" = "sh -c" ] || exit 3',
+        `  printf '%s\\n' "$3" | ssh -T -o LogLevel=ERROR -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -i ${rootKey} -p ${sudoServer.port} root@127.0.0.1 sh; exit $?`,
+        'fi',
         'exit 2',
       ].join('\n') + '\n',
       { mode: 0o755 },
     );
-    const sudoServer = await startSshServer({ users: [user], binds: [[bin, '/usr/local/bin']] });
     const place = join(work, 'sudo-daemon');
     mkdirSync(place, { mode: 0o755 });
-    chownSync(place, user.uid, user.uid);
     const prompter = new ScriptedPrompter({ secrets: ['wrong', 'open sesame'], acceptHostKey: true });
     const log = memoryLog();
     const helper = new RemoteHelperConnection(
       {
         label: 'sudo',
-        target: { host: '127.0.0.1', port: sudoServer.port, user: user.name, identityFiles: [sudoServer.clientKey] },
+        target: { host: '127.0.0.1', port: sudoServer.port, user: sudoer.name, identityFiles: [sudoServer.clientKey] },
         jumps: [],
         rootMethod: 'auto',
         place: { socketPath: join(place, 'run/berth.sock'), rootDir: join(place, 'state'), logFile: join(place, 'daemon.log') },
@@ -168,10 +174,11 @@ describe('ssh as a non-root user', () => {
     try {
       await helper.connect();
       const state = helper.state;
-      assert.equal(state.kind, 'connected', state.kind === 'unreachable' ? state.reason : state.kind);
+      assert.equal(state.kind, 'connected', state.kind === 'unreachable' ? `${state.reason}\n${log.lines.join('\n')}` : state.kind);
       pid = (state as { info: { pid: number } }).info.pid;
       assert.deepEqual(prompter.secretRequests.map((r) => [r.kind, r.retry]), [['sudo', false], ['sudo', true]]);
       assert.match(prompter.secretRequests[0]!.prompt, /not stored/);
+      assert.equal((state as { info: { root: boolean } }).info.root, true, 'the daemon runs as root');
       assert.match(log.lines.join('\n'), /sudo -n is not enough/);
       assert.ok(!log.lines.join('\n').includes('open sesame'), 'the sudo password is never logged');
     } finally {
@@ -193,12 +200,47 @@ describe('ssh as a non-root user', () => {
       const elapsed = Date.now() - started;
       const state = helper.state;
       assert.equal(state.kind, 'unreachable');
-      assert.match((state as { reason: string }).reason, /permission denied: berthtest on .* cannot use the helper's socket .*berth\.sock \(srw-------/);
+      const reason = (state as { reason: string }).reason;
+      assert.match(reason, /permission denied: berthtest on .* cannot use the helper's socket .*berth\.sock \(srw-rw---- 1 root berth /);
+      assert.match(reason, /add berthtest to it on the target \(sudo usermod -aG berth berthtest\)/);
       assert.equal((state as { retryInMs?: number }).retryInMs, undefined, 'a permission problem is not retried');
       assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
       assert.ok(existsSync(socketPath));
     } finally {
       helper.dispose();
+    }
+  });
+});
+
+describe('ssh as a member of the berth group', () => {
+  test('reaches a helper root started, through the tunnel', async () => {
+    const member: TestUser = { ...user, name: 'berthmember', groups: ['berth'] };
+    const memberServer = await startSshServer({ users: [member] });
+    const place = join(work, 'member');
+    mkdirSync(place, { mode: 0o755 });
+    const socketPath = join(place, 'run', 'berth.sock');
+    const memberDaemon = await startDaemon(socketPath, join(place, 'state'));
+    const helper = new RemoteHelperConnection(
+      {
+        label: 'member',
+        target: { host: '127.0.0.1', port: memberServer.port, user: member.name, identityFiles: [memberServer.clientKey] },
+        jumps: [],
+        rootMethod: 'auto',
+        place: { socketPath, rootDir: join(place, 'state'), logFile: join(place, 'log') },
+        installDir: '~/.berth',
+      },
+      { bundle: { dir: join(work, 'bundle'), version }, prompter: new ScriptedPrompter({ acceptHostKey: true }), log: memoryLog(), knownHostsPath: join(work, 'known_hosts-member'), agent: false },
+    );
+    try {
+      await helper.connect();
+      const state = helper.state;
+      assert.equal(state.kind, 'connected', state.kind === 'unreachable' ? state.reason : state.kind);
+      assert.equal((state as { started: boolean }).started, false);
+      assert.equal((await helper.call('system.version', {})).pid, memberDaemon.child.pid);
+    } finally {
+      helper.dispose();
+      await memberDaemon.stop();
+      await memberServer.remove();
     }
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RemoteHelperConnection } from '../../extension/src/ssh/remoteHelper';
 import { REPO } from '../support/daemonProcess';
-import { ScriptedPrompter, memoryLog, startSshServer } from '../support/sshServer';
+import { ScriptedPrompter, memoryLog, startSshServer, stopProcessesUsing } from '../support/sshServer';
 
 const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 let work: string;
@@ -17,7 +17,10 @@ before(() => {
   work = mkdtempSync(join(tmpdir(), 'berth-ssh-check-'));
 });
 
-after(() => rmSync(work, { recursive: true, force: true }));
+after(() => {
+  stopProcessesUsing(work);
+  rmSync(work, { recursive: true, force: true });
+});
 
 async function connectWithStandIns(name: string, standIns: Record<string, string>) {
   const bin = join(work, `${name}-bin`);

@@ -58,6 +58,8 @@ export interface TestUser {
   readonly home: string;
   /** Enables password login for this user (the server must allow PasswordAuthentication). */
   readonly password?: string;
+  /** Existing groups the user is a member of (in the server's copy of /etc/group). */
+  readonly groups?: readonly string[];
 }
 
 export async function startSshServer(
@@ -110,6 +112,17 @@ export async function startSshServer(
     const hash = user.password ? execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: user.password, encoding: 'utf8' }).trim() : '*';
     shadow += `${user.name}:${hash}:19000:0:99999:7:::\n`;
   }
+  const group = readFileSync('/etc/group', 'utf8')
+    .split('\n')
+    .map((line) => {
+      const [name, , , members] = line.split(':');
+      const joining = users.filter((user) => name && user.groups?.includes(name)).map((user) => user.name);
+      if (!joining.length) return line;
+      return `${line.slice(0, line.length - (members?.length ?? 0))}${[...(members ? members.split(',') : []), ...joining].join(',')}`;
+    })
+    .join('\n');
+  const groupPath = join(dir, 'group');
+  writeFileSync(groupPath, group, { mode: 0o644 });
   const passwdPath = join(dir, 'passwd');
   writeFileSync(passwdPath, passwd, { mode: 0o644 });
   const shadowPath = join(dir, 'shadow');
@@ -119,8 +132,8 @@ export async function startSshServer(
   let output = '';
   const start = async () => {
     const binds = (options.binds ?? []).map(([source, target]) => `mount --bind '${source}' '${target}' && `).join('');
-    const script = `mount --bind "$1" /etc/passwd && mount --bind "$3" /etc/shadow && ${binds}exec ${SSHD} -D -e -f "$2"`;
-    const started = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', passwdPath, configPath, shadowPath], {
+    const script = `mount --bind "$1" /etc/passwd && mount --bind "$3" /etc/shadow && mount --bind "$4" /etc/group && ${binds}exec ${SSHD} -D -e -f "$2"`;
+    const started = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', passwdPath, configPath, shadowPath, groupPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -239,4 +252,25 @@ export function memoryLog(): { lines: string[]; info(m: string): void; warn(m: s
     warn: (m) => lines.push(`warn ${m}`),
     error: (m) => lines.push(`error ${m}`),
   };
+}
+
+/**
+ * SIGTERMs every process whose command line names `dir`, a test's own temporary directory: daemons the
+ * test started over SSH that it could not otherwise reach (a race's loser, say). Nothing else matches.
+ */
+export function stopProcessesUsing(dir: string): number[] {
+  const stopped: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (cmdline.some((arg) => arg.startsWith(`${dir}/`))) {
+        process.kill(Number(name), 'SIGTERM');
+        stopped.push(Number(name));
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return stopped;
 }

@@ -1,6 +1,7 @@
 // The helper's daemon on a target: reached through a direct-streamlocal channel to its Unix socket with
 // the WebSocket over it, and started as root when nobody answers (root login, `sudo -n`, or `sudo -S`
 // with a password asked once and never kept), detached with setsid so that it outlives the SSH session.
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import WebSocket from 'ws';
 import { API_PATH, type SystemVersionResult } from '../../../helper/src/protocol';
@@ -85,24 +86,36 @@ export async function ensureDaemon(connection: SshConnection, options: EnsureDae
     log.info(`daemon: nothing answers on ${place.socketPath} (${first.reason})`);
     await assertSocketReachable(connection, options);
   }
-  await startDaemon(connection, options);
-  const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
-  let last = '';
-  while (Date.now() < deadline) {
-    const attempt = await tryDaemon(connection, place.socketPath);
-    if (attempt.ok) {
-      log.info(`daemon: started helper ${attempt.info.helperVersion} (pid ${attempt.info.pid}) on ${place.socketPath}, log ${place.logFile}`);
-      return { client: attempt.client, info: attempt.info, started: true };
-    }
-    last = attempt.reason;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  await assertSocketReachable(connection, options);
-  const tail = (await connection.exec(`tail -n 15 ${shq(place.logFile)} 2>&1`).catch(() => ({ stdout: '' }))).stdout.trim();
-  throw new Error(
-    `the helper's daemon did not answer on ${connection.label}:${place.socketPath} after starting it (${last})` +
-      (tail ? `; the end of ${place.logFile}:\n${tail}` : ''),
+  // Two windows connecting at once would both start a daemon (the second refuses, but only after Node
+  // started): a start lock beside the helper, taken with mkdir, lets one start it and the other wait.
+  const lock = posix.join(posix.dirname(options.helperDir), `.daemon-start-${createHash('sha256').update(place.socketPath).digest('hex').slice(0, 12)}`);
+  const taken = await connection.exec(
+    `find ${shq(lock)} -maxdepth 0 -mmin +2 -exec rmdir {} \\; 2>/dev/null; mkdir ${shq(lock)} 2>/dev/null && echo taken`,
   );
+  const mine = taken.stdout.trim() === 'taken';
+  try {
+    if (mine) await startDaemon(connection, options);
+    else log.info(`daemon: another connection is starting the helper on ${connection.label}; waiting for it`);
+    const deadline = Date.now() + (options.startTimeoutMs ?? 15_000) * (mine ? 1 : 2);
+    let last = '';
+    while (Date.now() < deadline) {
+      const attempt = await tryDaemon(connection, place.socketPath);
+      if (attempt.ok) {
+        log.info(`daemon: ${mine ? 'started' : 'found'} helper ${attempt.info.helperVersion} (pid ${attempt.info.pid}) on ${place.socketPath}, log ${place.logFile}`);
+        return { client: attempt.client, info: attempt.info, started: mine };
+      }
+      last = attempt.reason;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await assertSocketReachable(connection, options);
+    const tail = (await connection.exec(`tail -n 15 ${shq(place.logFile)} 2>&1`).catch(() => ({ stdout: '' }))).stdout.trim();
+    throw new Error(
+      `the helper's daemon did not answer on ${connection.label}:${place.socketPath} after starting it (${last})` +
+        (tail ? `; the end of ${place.logFile}:\n${tail}` : ''),
+    );
+  } finally {
+    if (mine) await connection.exec(`rmdir ${shq(lock)} 2>/dev/null; true`).catch(() => undefined);
+  }
 }
 
 async function tryDaemon(
@@ -133,10 +146,13 @@ async function assertSocketReachable(connection: SshConnection, { place, facts }
   const result = await connection.exec(`if [ -S ${path} ]; then if [ -w ${path} ]; then echo writable; else echo denied; ls -l ${path}; fi; else echo missing; fi`);
   if (result.stdout.startsWith('denied')) {
     const listing = result.stdout.split('\n')[1]?.trim();
+    const group = listing?.split(/\s+/)[3];
     throw new SocketPermissionError(
       `permission denied: ${facts.user} on ${connection.label} cannot use the helper's socket ${place.socketPath}` +
-        `${listing ? ` (${listing})` : ''}. The daemon lets only root (and whoever the socket's mode admits) reach it; ` +
-        'connect as root, or make the socket accessible to this user.',
+        `${listing ? ` (${listing})` : ''}. The helper admits root${group && group !== 'root' ? ` and the members of the group ${group}` : ''}; ` +
+        (group && group !== 'root'
+          ? `add ${facts.user} to it on the target (sudo usermod -aG ${group} ${facts.user}) and connect again, or connect as root.`
+          : 'connect as root.'),
     );
   }
 }
