@@ -38,7 +38,7 @@ export function choiceFromArgument(argument: unknown): ContainerChoice | undefin
   return undefined;
 }
 
-async function pickContainer(targets: ExplorerTargets, clients: TargetClients): Promise<ContainerChoice | undefined> {
+export async function pickContainer(targets: ExplorerTargets, clients: TargetClients): Promise<ContainerChoice | undefined> {
   const items: Array<vscode.QuickPickItem & { choice: ContainerChoice }> = [];
   for (const target of targets.all()) {
     if (target.state.kind !== 'connected') continue;

@@ -1,8 +1,10 @@
-// The container file explorer's registration: the `berth:` file system provider, its setting and the
-// Browse Container Files command.
+// The container file explorer's registration: the `berth:` file system provider and its commands (Browse
+// Container Files, Go to Path…, Download…).
 import * as vscode from 'vscode';
 import { BerthFileSystemProvider } from './berthFileSystemProvider';
 import { BERTH_SCHEME } from './containerUri';
+import { download } from './download';
+import { goToPath } from './goToPath';
 import { openContainerFiles } from './openContainerFiles';
 import { TargetClients, type ExplorerTargets } from './targetClients';
 
@@ -10,6 +12,18 @@ const MIB = 1024 * 1024;
 
 export function registerExplorer(targets: ExplorerTargets, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const clients = new TargetClients(targets);
+  // Each command reports its failure to the user and the log instead of letting it vanish.
+  const command = (id: string, run: (argument?: unknown) => Promise<unknown>) =>
+    vscode.commands.registerCommand(id, async (argument?: unknown) => {
+      try {
+        return await run(argument);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log.error(`${id}: ${message}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Berth: {0}', message));
+        return undefined;
+      }
+    });
   const provider = new BerthFileSystemProvider(
     clients,
     {
@@ -29,15 +43,8 @@ export function registerExplorer(targets: ExplorerTargets, log: vscode.LogOutput
   return [
     provider,
     vscode.workspace.registerFileSystemProvider(BERTH_SCHEME, provider, { isCaseSensitive: true }),
-    vscode.commands.registerCommand('berth.containers.openFilesystem', async (argument?: unknown) => {
-      try {
-        return await openContainerFiles(targets, clients, argument);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log.error(`berth.containers.openFilesystem: ${message}`);
-        void vscode.window.showErrorMessage(vscode.l10n.t('Berth: cannot browse the container files: {0}', message));
-        return undefined;
-      }
-    }),
+    command('berth.containers.openFilesystem', (argument) => openContainerFiles(targets, clients, argument)),
+    command('berth.explorer.goToPath', (resource) => goToPath(targets, clients, resource)),
+    command('berth.explorer.download', (resource) => download(resource)),
   ];
 }
