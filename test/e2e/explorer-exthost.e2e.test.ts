@@ -143,6 +143,10 @@ test('every FileSystemError the provider promises reaches workspace.fs callers',
   });
 });
 
+test('a file over the size threshold is read only after the user agrees, and asked about once', () => {
+  assert.deepEqual(result('large-file'), { step: 'large-file', declined: 'Unavailable', afterDecline: 1, accepted: 2 * 1024 * 1024, afterAccept: 2, afterAgain: 2 });
+});
+
 test('a symlink to /etc/shadow reads the container\'s /etc/shadow; a stopped container is read', () => {
   assert.equal(result('shadow').content, 'root:container-shadow:::\n');
   assert.equal(result('stopped').content, 'kept while stopped\n');

@@ -54,12 +54,17 @@ export async function activate(): Promise<void> {
 }
 
 async function run(config: HarnessConfig, report: (step: string, data?: Record<string, unknown>) => void): Promise<void> {
+  let largeFileQuestions = 0;
   const target = new HarnessTarget(config.socketPath);
   await target.connect();
   const log = vscode.window.createOutputChannel('Berth harness', { log: true });
   const provider = new BerthFileSystemProvider(
     new TargetClients({ find: (id) => (id === 'local' ? target : undefined), all: () => [target] }),
-    { largeFileThresholdBytes: () => 50 * 1024 * 1024, confirmLargeRead: async () => false },
+    {
+      largeFileThresholdBytes: () => 1024 * 1024,
+      // The first question is declined, later ones accepted.
+      confirmLargeRead: async () => ++largeFileQuestions > 1,
+    },
     log,
   );
   vscode.workspace.registerFileSystemProvider('berth', provider, { isCaseSensitive: true });
@@ -122,6 +127,14 @@ async function run(config: HarnessConfig, report: (step: string, data?: Record<s
     NoPermissionsDevice: await codeOf(() => fs.readFile(uri('/dev/null'))),
     unknownContainer: await codeOf(() => fs.stat(uri('/', 'no-such-container'))),
   });
+
+  await fs.writeFile(uri('/tmp/large.bin'), new Uint8Array(2 * 1024 * 1024).fill(0x61));
+  const declined = await codeOf(() => fs.readFile(uri('/tmp/large.bin')));
+  const afterDecline = largeFileQuestions;
+  const accepted = (await fs.readFile(uri('/tmp/large.bin'))).length;
+  const afterAccept = largeFileQuestions;
+  await fs.readFile(uri('/tmp/large.bin'));
+  report('large-file', { declined, afterDecline, accepted, afterAccept, afterAgain: largeFileQuestions });
 
   report('shadow', { content: await text('/tmp/shadow-link') });
   report('stopped', { content: await text('/data.txt', config.stopped) });
