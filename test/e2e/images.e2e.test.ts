@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
 import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { startRegistry, type TestRegistry } from '../support/registry';
 import { openWorkbench, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
@@ -19,6 +20,7 @@ const rootDir = join(tmp.path, 'root');
 let daemon: DaemonProcess | undefined;
 let client: RpcClient | undefined;
 let workbench: Workbench | undefined;
+let registry: TestRegistry | undefined;
 
 function busyboxRootfs(dir: string): string {
   const rootfs = join(dir, 'rootfs');
@@ -42,6 +44,7 @@ before(async () => {
 
 after(async () => {
   await workbench?.close();
+  await registry?.stop();
   client?.close();
   await daemon?.stop();
   tmp.remove();
@@ -123,5 +126,28 @@ test('Remove from the context menu, confirmed, takes the name off and keeps the 
     assert.ok(await row(imagesView(wb), 'busybox:test').isVisible());
     const images = await client!.call('images.list', {});
     assert.deepEqual(images.flatMap((i) => i.repoTags), ['docker.io/library/busybox:test']);
+  });
+});
+
+test('Push to a registry from the context menu, then Pull it back with progress', { timeout: 240_000 }, async () => {
+  registry = await startRegistry();
+  const remote = `${registry.host}/berth/busybox:pushed`;
+  await step('images-07-pushed', async (wb) => {
+    await contextMenu(wb, row(imagesView(wb), 'busybox:test'), 'Push Image…');
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(remote);
+    await wb.page.keyboard.press('Enter');
+    await wb.page.locator('.notifications-toasts .notification-toast', { hasText: `Pushed ${remote}` }).waitFor({ timeout: 60_000 });
+  });
+  await step('images-08-pulled', async (wb) => {
+    await wb.runCommand('Berth: Pull Image…');
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(remote);
+    await wb.page.keyboard.press('Enter');
+    await row(imagesView(wb), remote.replace(/[.]/g, '\\.')).waitFor({ timeout: 60_000 });
+    const images = await client!.call('images.list', {});
+    assert.ok(images.some((i) => i.repoTags.includes(remote)), JSON.stringify(images));
   });
 });
