@@ -197,17 +197,20 @@ export async function deployHelper(
     }
     const bytes = files.reduce((sum, file) => sum + statSync(file.absolute).size, 0);
     log.info(`deploy: uploaded ${files.length} files (${Math.round(bytes / 1024)} KiB) in ${Date.now() - started} ms`);
-    // A complete copy becomes visible under its final name in one rename; an older complete copy of the
-    // same build (if any) is replaced.
-    await connection.run(`rm -rf ${shq(helperDir)} && mv ${shq(temp)} ${shq(helperDir)}`);
+    // A complete copy becomes visible under its final name in one rename. If another window finished the
+    // same build meanwhile, theirs stays (a daemon may be starting from it) and ours is dropped.
+    await connection.run(
+      `if [ "$(cat ${shq(posix.join(helperDir, 'VERSION'))} 2>/dev/null)" = ${shq(build)} ]; then rm -rf ${shq(temp)}; ` +
+        `else rm -rf ${shq(helperDir)} && mv ${shq(temp)} ${shq(helperDir)}; fi`,
+    );
   }
   // Switch the link with a rename over it (mv -T), so `helper` always names a complete build.
   const newLink = posix.join(installDir, `.helper.link-${randomBytes(4).toString('hex')}`);
   await connection.run(
     `ln -s ${shq(dirName)} ${shq(newLink)} && { mv -fT ${shq(newLink)} ${shq(link)} 2>/dev/null || { rm -rf ${shq(link)} && mv ${shq(newLink)} ${shq(link)}; }; }`,
   );
-  // Leftovers of interrupted uploads.
-  await connection.exec(`rm -rf ${shq(installDir)}/.helper-*.tmp-* 2>/dev/null; true`);
+  // Leftovers of interrupted uploads, old enough not to be another window's upload in progress.
+  await connection.exec(`find ${shq(installDir)} -maxdepth 1 \\( -name '.helper-*.tmp-*' -o -name '.helper.link-*' \\) -mmin +10 -exec rm -rf {} + 2>/dev/null; true`);
   return { helperDir, build, uploaded: complete !== build };
 }
 
