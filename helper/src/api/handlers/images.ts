@@ -12,6 +12,7 @@ import { normalizeReference, ReferenceError } from '../../images/reference';
 import { loadImages, LoadError } from '../../images/archive/loadImages';
 import { saveImages } from '../../images/archive/saveImages';
 import { pushImage } from '../../images/registry/push';
+import { DEFAULT_IMAGE, DefaultImageError, ensureDefaultImage } from '../../images/defaultImage';
 import { pullImage } from '../../images/registry/pull';
 import { RegistryError } from '../../images/registry/registryClient';
 import { ErrorCode, RpcError, type ImageProgress, type imageMethods } from '../../protocol';
@@ -58,13 +59,22 @@ export function imageHandlers(services: DaemonServices): HandlersFor<typeof imag
       const stream = streams.open();
       const sender = progressSender(stream);
       runInStream(stream, async () => {
-        const record = await pullImage(store(), params.reference, {
-          platform: params.platform,
-          credentials: params.auth,
-          insecure: params.insecure,
-          signal: stream.signal,
-          onProgress: sender.send,
-        });
+        let record;
+        try {
+          record = await pullImage(store(), params.reference, {
+            platform: params.platform,
+            credentials: params.auth,
+            insecure: params.insecure,
+            signal: stream.signal,
+            onProgress: sender.send,
+          });
+        } catch (error) {
+          // busybox:latest with no registry reachable: the default image, made from the host's busybox-static.
+          if (!(error instanceof RegistryError && error.status === 0 && tryFullName(params.reference) === DEFAULT_IMAGE)) throw error;
+          const image = await ensureDefaultImage(store());
+          sender.send({ phase: 'status', message: `${error.message}; made ${DEFAULT_IMAGE} from this machine's busybox-static instead` });
+          record = store().record(image.id);
+        }
         await sender.flushed();
         return { id: record.id, references: record.references };
       });
@@ -178,7 +188,7 @@ export function runInStream(stream: ServerStream, work: () => Promise<unknown>):
 
 export function toRpcError(error: unknown): unknown {
   if (error instanceof RpcError) return error;
-  if (error instanceof ImageNotFoundError) return new RpcError(ErrorCode.NotFound, error.message);
+  if (error instanceof ImageNotFoundError || error instanceof DefaultImageError) return new RpcError(ErrorCode.NotFound, error.message);
   if (error instanceof AmbiguousImageError || error instanceof ImageConflictError) return new RpcError(ErrorCode.Conflict, error.message);
   if (error instanceof ReferenceError || error instanceof ChangeError || error instanceof LoadError) return new RpcError(ErrorCode.InvalidParams, error.message);
   if (error instanceof RegistryError) return new RpcError(error.status === 404 ? ErrorCode.NotFound : ErrorCode.InternalError, error.message);

@@ -1,0 +1,77 @@
+// Benchmark: pulling the Debian bookworm minbase image (one ~30 MB gzip layer, made once with debootstrap
+// and umoci, cached in /var/cache/berth) from a docker-registry on loopback, with `berth pull` into an
+// emptied store and with `skopeo copy` into a fresh OCI layout, interleaved. Berth's time includes
+// unpacking the layer (what a pull is for); skopeo's does not. Prints medians and the ratio.
+//   node --import tsx test/bench/images-pull.bench.ts [ROUNDS]      (needs `npm run build` first)
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { BERTH, privateTempDir, startDaemon } from '../support/daemonProcess';
+import { debianMinbaseLayout } from '../support/imageLayouts';
+import { startRegistry } from '../support/registry';
+
+const rounds = Number(process.argv[2] ?? 7);
+
+function timed(command: string, args: string[]): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return elapsed;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function main(): Promise<void> {
+  const temp = privateTempDir('berth-bench-pull-');
+  const registry = await startRegistry();
+  const socket = join(temp.path, 'berth.sock');
+  const daemon = await startDaemon(socket, join(temp.path, 'root'));
+  const berthArgs = (...args: string[]) => ['-H', `unix://${socket}`, ...args];
+  const name = `${registry.host}/bench/debian:minbase`;
+  const berth: number[] = [];
+  const skopeo: number[] = [];
+  try {
+    await registry.push(debianMinbaseLayout().ref('minbase'), 'bench/debian:minbase');
+    for (let i = 0; i < rounds; i++) {
+      const layout = join(temp.path, `skopeo-${i}`);
+      const runs: Array<[number[], () => number]> = [
+        [
+          berth,
+          () => {
+            const elapsed = timed(BERTH, berthArgs('pull', '-q', name));
+            timed(BERTH, berthArgs('rmi', name));
+            timed(BERTH, berthArgs('image', 'prune', '-a'));
+            return elapsed;
+          },
+        ],
+        [
+          skopeo,
+          () => {
+            const elapsed = timed('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${name}`, `oci:${layout}:minbase`]);
+            rmSync(layout, { recursive: true, force: true });
+            return elapsed;
+          },
+        ],
+      ];
+      if (i % 2) runs.reverse();
+      for (const [samples, run] of runs) samples.push(run());
+    }
+    const b = median(berth);
+    const s = median(skopeo);
+    console.log(`pull of the Debian minbase image from a loopback registry, ${rounds} interleaved rounds`);
+    console.log(`  berth pull (download + verify + unpack): median ${b.toFixed(0)} ms (min ${Math.min(...berth).toFixed(0)}, max ${Math.max(...berth).toFixed(0)})`);
+    console.log(`  skopeo copy to an OCI layout:            median ${s.toFixed(0)} ms (min ${Math.min(...skopeo).toFixed(0)}, max ${Math.max(...skopeo).toFixed(0)})`);
+    console.log(`  ratio berth/skopeo:                      ${(b / s).toFixed(2)}`);
+  } finally {
+    await daemon.stop();
+    await registry.stop();
+    temp.remove();
+  }
+}
+
+void main();
