@@ -147,6 +147,13 @@ test('a file over the size threshold is read only after the user agrees, and ask
   assert.deepEqual(result('large-file'), { step: 'large-file', declined: 'Unavailable', afterDecline: 1, accepted: 2 * 1024 * 1024, afterAccept: 2, afterAgain: 2 });
 });
 
+test('copy and move between two containers', () => {
+  const r = result('across-containers');
+  assert.match(r.passwd, /^root:x:0:0:/);
+  assert.equal(r.moved, 'one');
+  assert.equal(r.sourceAfterMove, 'FileNotFound');
+});
+
 test('a symlink to /etc/shadow reads the container\'s /etc/shadow; a stopped container is read', () => {
   assert.equal(result('shadow').content, 'root:container-shadow:::\n');
   assert.equal(result('stopped').content, 'kept while stopped\n');

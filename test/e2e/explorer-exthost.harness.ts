@@ -136,6 +136,14 @@ async function run(config: HarnessConfig, report: (step: string, data?: Record<s
   await fs.readFile(uri('/tmp/large.bin'));
   report('large-file', { declined, afterDecline, accepted, afterAccept, afterAgain: largeFileQuestions });
 
+  await fs.copy(uri('/etc'), uri('/etc-from-web', config.stopped), { overwrite: false });
+  await fs.rename(uri('/tmp/r2'), uri('/moved-from-web', config.stopped), { overwrite: false });
+  report('across-containers', {
+    passwd: await text('/etc-from-web/passwd', config.stopped),
+    moved: await text('/moved-from-web', config.stopped),
+    sourceAfterMove: await codeOf(() => fs.stat(uri('/tmp/r2'))),
+  });
+
   report('shadow', { content: await text('/tmp/shadow-link') });
   report('stopped', { content: await text('/data.txt', config.stopped) });
 

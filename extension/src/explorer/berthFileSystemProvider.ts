@@ -103,11 +103,40 @@ export class BerthFileSystemProvider implements vscode.FileSystemProvider, vscod
   private async betweenTwo(method: 'fs.rename' | 'fs.copy', from: vscode.Uri, to: vscode.Uri, overwrite: boolean): Promise<void> {
     const source = parseContainerUri(from);
     const target = parseContainerUri(to);
-    if (source.targetId !== target.targetId || source.container !== target.container) {
-      // VS Code falls back to read + write across providers' roots when this is thrown.
-      throw vscode.FileSystemError.Unavailable('moving or copying between containers goes through read and write');
+    if (source.targetId === target.targetId && source.container === target.container) {
+      await this.run(from, (client) => client.call(method, { container: source.container, from: source.path, to: target.path, overwrite }));
+      return;
     }
-    await this.run(from, (client) => client.call(method, { container: source.container, from: source.path, to: target.path, overwrite }));
+    // Between two containers (VS Code hands a provider both ends when they share its scheme): through
+    // this side, file by file.
+    if (!overwrite && (await this.exists(to))) throw vscode.FileSystemError.FileExists(to);
+    if (overwrite && (await this.exists(to))) await this.delete(to, { recursive: true });
+    await this.copyAcross(from, to);
+    if (method === 'fs.rename') await this.delete(from, { recursive: true });
+  }
+
+  private async copyAcross(from: vscode.Uri, to: vscode.Uri): Promise<void> {
+    const stat = await this.statOf(from);
+    if (stat.kind === 'directory' && !stat.symlink) {
+      await this.createDirectory(to);
+      for (const [name] of await this.readDirectory(from)) {
+        await this.copyAcross(vscode.Uri.joinPath(from, name), vscode.Uri.joinPath(to, name));
+      }
+      return;
+    }
+    if (stat.kind !== 'file') return; // special files and links to folders are not carried across
+    const content = await this.run(from, (client, at) => readFileBytes(client, at.container, at.path, {}, stat.size));
+    await this.writeFile(to, content, { create: true, overwrite: false });
+  }
+
+  private async exists(uri: vscode.Uri): Promise<boolean> {
+    try {
+      await this.statOf(uri);
+      return true;
+    } catch (error) {
+      if (error instanceof vscode.FileSystemError && error.code === 'FileNotFound') return false;
+      throw error;
+    }
   }
 
   private async run<T>(uri: vscode.Uri, body: (client: Awaited<ReturnType<TargetClients['client']>>, at: ContainerPath) => Promise<T>): Promise<T> {
