@@ -73,6 +73,9 @@ test('a change made by exec inside the container arrives through fs.watch', asyn
 test('a symlink in the container to /etc/shadow means the container\'s /etc/shadow', async () => {
   await exec('web', 'echo "root:container-shadow:::::::" > /etc/shadow && ln -sf /etc/shadow /tmp/shadow-link');
   assert.equal((await readFileBytes(engine.client, 'web', '/tmp/shadow-link')).toString(), 'root:container-shadow:::::::\n');
+  // Written through: the link stays, its target inside the container changes.
+  await writeFileBytes(engine.client, 'web', '/tmp/shadow-link', Buffer.from('root:rewritten:::::::\n'), { create: false, overwrite: true });
+  assert.equal(await exec('web', 'readlink /tmp/shadow-link; cat /etc/shadow'), '/etc/shadow\nroot:rewritten:::::::\n');
 });
 
 test('what is mounted inside a running container (/etc/hostname, a volume) is seen and written as the container sees it', async () => {
