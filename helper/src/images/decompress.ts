@@ -4,7 +4,7 @@
 // told to install it.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 const MAGICS: { name: string; bytes: number[]; supported: boolean }[] = [
@@ -61,7 +61,10 @@ export async function decompressedLayer(input: Readable): Promise<Readable> {
 
 const ZSTD_PATHS = ['/usr/bin/zstd', '/bin/zstd', '/usr/local/bin/zstd'];
 
-/** `zstd -dc` as a filter; its failure (a corrupt frame) errors the output with what zstd said. */
+/**
+ * `zstd -dc` as a filter. Its output ends only once zstd has exited 0: a corrupt frame errors the stream
+ * with what zstd said, instead of looking like a short layer.
+ */
 function zstdDecompress(input: Readable): Readable {
   const program = ZSTD_PATHS.find((path) => existsSync(path));
   if (program === undefined) {
@@ -71,18 +74,21 @@ function zstdDecompress(input: Readable): Readable {
   const child = spawn(program, ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  const output = child.stdout;
+  const output = new PassThrough();
+  child.stdout.pipe(output, { end: false });
   input.once('error', (error) => {
     child.kill('SIGKILL');
     output.destroy(error);
   });
   child.stdin.on('error', () => undefined); // EPIPE when zstd stops early; its exit status says why
   input.pipe(child.stdin);
-  child.once('exit', (code, signal) => {
-    if (code !== 0 && !output.destroyed) output.destroy(new Error(`zstd could not decompress the layer (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+  child.once('close', (code, signal) => {
+    if (output.destroyed) return;
+    if (code === 0) output.end();
+    else output.destroy(new Error(`zstd could not decompress the layer (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
   });
   output.once('close', () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return output;
 }

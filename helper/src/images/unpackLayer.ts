@@ -8,10 +8,9 @@
 // The atomic unit is the whole layer: unpack into a fresh temp directory and rename it into place when
 // this resolves; on a rejection the directory is half-written and must be removed. Applying a layer onto an
 // existing tree (whiteouts in 'remove' mode) changes that tree in place and is not atomic.
-import { closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, readdirSync, rmSync, symlinkSync, write, chmodSync, chownSync, utimesSync } from 'node:fs';
+import { writeSync, closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync, readdirSync, rmSync, symlinkSync, chmodSync, chownSync, utimesSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { extract, type Header } from 'tar-stream';
 import {
   AT_FDCWD,
@@ -58,7 +57,6 @@ export interface UnpackResult {
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
-const writeFd = promisify(write);
 /** One entry as tar-stream yields it: its header, and its content when it is a file. */
 type Entry = AsyncIterable<Buffer> & { header: Header; resume(): unknown };
 const isRoot = () => process.getuid?.() === 0;
@@ -230,7 +228,8 @@ class LayerUnpacker {
         if (this.result.bytes > (this.options.maxBytes ?? Infinity)) {
           throw new Error(`the layer holds more than ${this.options.maxBytes} bytes of files, its limit`);
         }
-        for (let offset = 0; offset < chunk.length; ) offset += (await writeFd(fd, chunk, offset, chunk.length - offset, null)).bytesWritten;
+        // Synchronous: a page-cache write is shorter than the thread-pool round trip an async one costs.
+        for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset, chunk.length - offset);
       }
       if (this.chown) fchownSync(fd, header.uid ?? 0, header.gid ?? 0);
       fchmodSync(fd, mode(header)); // after chown, which clears set-id bits
