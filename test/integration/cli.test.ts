@@ -34,7 +34,7 @@ test('an empty --socket is refused', async () => {
 test('no command prints the usage and exits 2; help exits 0', async () => {
   const bare = await runBerth([]);
   assert.equal(bare.code, 2);
-  assert.match(bare.stdout, /^Usage: berth COMMAND/);
+  assert.match(bare.stdout, /^Usage: berth \[--host unix:\/\/PATH\] COMMAND/);
   const help = await runBerth(['help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /daemon \[--socket PATH\] \[--root DIR\]/);
