@@ -183,6 +183,28 @@ export class SshConnection extends EventEmitter<{ close: [reason: string] }> {
     );
   }
 
+  /**
+   * Makes sshd treat the connection as interactive: sshd turns TCP_NODELAY on for its side only once a
+   * session has a pty (ssh_packet_set_interactive), never for a forwarded socket alone, and without it
+   * each small reply through the tunnel waits ~44 ms (Nagle). An idle session with a pty is the switch;
+   * it ends with the connection. Done once per connection; a refusal (no pty allowed) only costs latency.
+   */
+  makeInteractive(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    this.interactive ??= withTimeout(
+      new Promise<void>((resolve) =>
+        this.client.exec('sleep 2147483647', { pty: true }, (error, channel) => {
+          if (!error) channel.on('data', () => undefined).stderr.on('data', () => undefined);
+          resolve();
+        }),
+      ),
+      timeoutMs,
+      `opening an idle pty session on ${this.label}`,
+    ).catch(() => undefined);
+    return this.interactive;
+  }
+
+  private interactive: Promise<void> | undefined;
+
   /** A channel to a Unix socket on the target (direct-streamlocal@openssh.com). */
   openStreamLocal(socketPath: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ClientChannel> {
     this.assertOpen(`reach ${socketPath}`);

@@ -32,6 +32,7 @@ export class SocketPermissionError extends Error {
 
 /** A WebSocket JSON-RPC client through the SSH connection to the daemon's socket. */
 export async function openHelperClient(connection: SshConnection, socketPath: string, timeoutMs = 10_000): Promise<RpcClient> {
+  await connection.makeInteractive(timeoutMs);
   const channel = await connection.openStreamLocal(socketPath, timeoutMs);
   // ws needs only a duplex stream; it calls setNoDelay/setTimeout when present (a channel has neither,
   // and TCP_NODELAY is set on the SSH connection's own socket).
