@@ -14,6 +14,9 @@ import {
 } from '../protocol';
 
 export interface StreamControls {
+  /** Unacknowledged bytes allowed in flight; default STREAM_WINDOW_BYTES. A terminal's is smaller, so that
+   * what is already on its way after Ctrl-C stays short. */
+  window?: number;
   /** Client input (stdin, keystrokes). */
   onWrite?(bytes: Buffer): void | Promise<void>;
   onCloseInput?(): void;
@@ -32,12 +35,25 @@ export class ServerStream {
   private readonly abort = new AbortController();
   private finished = false;
 
+  private readonly window: number;
+
   constructor(
     readonly id: string,
     private readonly send: (text: string) => void,
     private readonly hub: StreamHub,
     readonly controls: StreamControls,
-  ) {}
+  ) {
+    this.window = controls.window ?? STREAM_WINDOW_BYTES;
+  }
+
+  /** Sends at once when the window has room for the whole of `bytes` (true), else sends nothing (false). */
+  tryWriteBytes(bytes: Buffer, fd?: 1 | 2): boolean {
+    if (this.finished || bytes.length > STREAM_CHUNK_BYTES || this.inFlight + bytes.length > this.window) return false;
+    this.inFlight += bytes.length;
+    const params: StreamDataParams = { stream: this.id, data: bytes.toString('base64'), ...(fd ? { fd } : {}) };
+    this.notify(STREAM_DATA, params);
+    return true;
+  }
 
   /** Aborted when the client cancels the stream, the connection closes or the stream ends. */
   get signal(): AbortSignal {
@@ -88,7 +104,7 @@ export class ServerStream {
   /** The client consumed `bytes`. */
   acknowledge(bytes: number): void {
     this.inFlight = Math.max(0, this.inFlight - bytes);
-    while (this.inFlight < STREAM_WINDOW_BYTES && this.waiters.length > 0) this.waiters.shift()!();
+    while (this.inFlight < this.window && this.waiters.length > 0) this.waiters.shift()!();
   }
 
   /** Closes without a last word (the client cancelled, or the connection is gone). */
@@ -101,7 +117,7 @@ export class ServerStream {
   }
 
   private async room(): Promise<void> {
-    while (!this.finished && this.inFlight >= STREAM_WINDOW_BYTES) {
+    while (!this.finished && this.inFlight >= this.window) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     if (this.finished) throw new StreamClosedError(this.id);

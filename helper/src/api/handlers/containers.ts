@@ -49,16 +49,28 @@ function logItem(entry: LogEntry): LogItem {
   return { time: entry.time.toISOString(), stream: entry.stream, data: (entry.bytes ?? Buffer.from(entry.text)).toString('base64') };
 }
 
-/** Pumps a readable into the stream (as bytes of `fd`), pausing it while the client's window is full. */
+/** A terminal's window: after Ctrl-C, at most this much output already sent is still to be shown. */
+const TTY_WINDOW_BYTES = 128 * 1024;
+
+/**
+ * Pumps a readable into the stream (as bytes of `fd`): chunks go out at once while the client's window
+ * has room; when it is full the readable is paused until the client has caught up.
+ */
 function pump(readable: NodeJS.ReadableStream, stream: ServerStream, fd?: 1 | 2): Promise<void> {
   return new Promise((resolve) => {
     let writing = Promise.resolve();
+    let waiting = false;
     readable.on('data', (chunk: Buffer) => {
+      if (!waiting && stream.tryWriteBytes(chunk, fd)) return;
+      waiting = true;
       readable.pause();
       writing = writing
         .then(() => stream.writeBytes(chunk, fd))
         .then(
-          () => void readable.resume(),
+          () => {
+            waiting = false;
+            readable.resume();
+          },
           () => resolve(),
         );
     });
@@ -186,6 +198,7 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
                   input = undefined;
                 },
           onResize: record.process.tty ? (rows, cols) => engine().resize(record.id, rows, cols) : undefined,
+          ...(record.process.tty ? { window: TTY_WINDOW_BYTES } : {}),
         });
         // A container created but not started yet (run attaches first) ends with its next exit too.
         const waitsForExit = engine().isRunning(record) || record.state.status === 'created';
@@ -226,6 +239,7 @@ export function containerHandlers(services: DaemonServices): HandlersFor<typeof 
             }),
           onCloseInput: () => started.stdin.end(),
           onResize: params.tty ? (rows, cols) => started.resize(rows, cols) : undefined,
+          ...(params.tty ? { window: TTY_WINDOW_BYTES } : {}),
         });
         if (!params.stdin && !params.tty) started.stdin.end();
         engine().events.publish('container', 'exec_start', record.id, { name: record.name, execPid: `${started.pid}`, command: params.cmd.join(' ') });
