@@ -86,7 +86,14 @@ async function contextMenu(wb: Workbench, target: Locator, item: string): Promis
   await target.click({ button: 'right' });
   const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: new RegExp(`^${item}$`) }) });
   await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
+  await wb.page.waitForTimeout(200);
   await entry.first().click();
+  // A click that lands while the menu is still settling only focuses the item: Enter runs it.
+  const menu = wb.page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ state: 'hidden', timeout: 1_000 }).catch(async () => {
+    await wb.page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+  });
 }
 
 
