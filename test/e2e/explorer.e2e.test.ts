@@ -85,11 +85,17 @@ const row = (wb: Workbench, name: string): Locator =>
   explorer(wb).locator('.monaco-list-row', { has: wb.page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
 const activeEditor = (wb: Workbench) => wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
 
+/** Expands a folder row; the click is repeated while the tree re-renders under it (the workspace changing). */
 async function expand(wb: Workbench, name: string): Promise<void> {
-  const target = row(wb, name).first();
-  await target.waitFor({ timeout: 30_000 });
-  if ((await target.getAttribute('aria-expanded')) !== 'true') await target.click();
-  await wb.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await target.elementHandle(), { timeout: 10_000 });
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    const target = row(wb, name).first();
+    await target.waitFor({ timeout: 30_000 });
+    if ((await target.getAttribute('aria-expanded').catch(() => null)) === 'true') return;
+    if (Date.now() > deadline) throw new Error(`${name} did not expand`);
+    await target.click().catch(() => undefined);
+    await wb.page.waitForTimeout(1000);
+  }
 }
 
 test('Browse Container Files adds the running container\'s root to the Explorer', { timeout: 240_000 }, async () => {

@@ -41,7 +41,8 @@ export function choiceFromArgument(argument: unknown): ContainerChoice | undefin
 export async function pickContainer(targets: ExplorerTargets, clients: TargetClients): Promise<ContainerChoice | undefined> {
   const items: Array<vscode.QuickPickItem & { choice: ContainerChoice }> = [];
   for (const target of targets.all()) {
-    if (target.state.kind !== 'connected') continue;
+    // A target still connecting (the window has just opened) is waited for; others are not connected here.
+    if (target.state.kind !== 'connected' && target.state.kind !== 'connecting') continue;
     let containers: ContainerSummary[] = [];
     try {
       containers = await (await clients.client(target.id)).call('containers.list', { all: true });
