@@ -143,8 +143,9 @@ test('Copy Into puts a host file into the container', { timeout: 240_000 }, asyn
     writeFileSync(source, 'copied-in\n');
     await contextMenu(wb, row(containersView(wb), 'copy-box'), 'Copy Into Container…');
     await answerFileDialog(wb, source);
+    // The same quick input shows the next question: wait for its title, not just an input.
+    await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Copy into copy-box' }).waitFor({ timeout: 15_000 });
     const input = wb.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible' });
     await input.fill('/tmp');
     await wb.page.keyboard.press('Enter');
     let out = '';
