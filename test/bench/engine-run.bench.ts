@@ -10,15 +10,10 @@ import { join } from 'node:path';
 import { IMAGE, startEngine } from '../support/engineHarness';
 import { makeBusyboxBundle } from '../support/bundle';
 import { BERTH } from '../support/daemonProcess';
+import { median, summary } from '../support/benchStats';
 
 const rounds = Number(process.argv[2] ?? 20);
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const describe = (values: number[]) => `median ${median(values).toFixed(1)} ms (min ${Math.min(...values).toFixed(1)}, max ${Math.max(...values).toFixed(1)})`;
 
 function timed(command: string, args: string[]): number {
   const started = process.hrtime.bigint();
@@ -69,13 +64,13 @@ async function main(): Promise<void> {
       waitRemove.push(performance.now() - t);
     }
     console.log(`run --rm of /bin/true in busybox, ${rounds} interleaved rounds`);
-    console.log(`  berth run --rm:     ${describe(berth)}`);
-    console.log(`  podman run --rm:    ${describe(pod)}`);
+    console.log(`  berth run --rm:     ${summary(berth)}`);
+    console.log(`  podman run --rm:    ${summary(pod)}`);
     console.log(`  ratio berth/podman: ${(median(berth) / median(pod)).toFixed(2)}`);
     console.log(`cold path through the API (${rounds} rounds, one connection)`);
-    console.log(`  containers.create:        ${describe(create)}`);
-    console.log(`  containers.start:         ${describe(start)}`);
-    console.log(`  wait + remove:            ${describe(waitRemove)}`);
+    console.log(`  containers.create:        ${summary(create)}`);
+    console.log(`  containers.start:         ${summary(start)}`);
+    console.log(`  wait + remove:            ${summary(waitRemove)}`);
   } finally {
     spawnSync('podman', [...podman, 'rm', '-a', '-f'], { stdio: 'ignore' });
     spawnSync('podman', [...podman, 'system', 'reset', '-f'], { stdio: 'ignore' });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeBusyboxBundle } from '../support/bundle';
 import { BERTH } from '../support/daemonProcess';
+import { median } from '../support/benchStats';
 
 const rounds = Number(process.argv[2] ?? 20);
 const bundle = makeBusyboxBundle((config) => {
@@ -25,11 +26,6 @@ function lifecycle(command: string, args: string[]): number {
   return elapsed;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 const berth: number[] = [];
 const runc: number[] = [];

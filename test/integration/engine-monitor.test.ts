@@ -13,6 +13,7 @@ import { readLogs, type LogEntry } from '../../helper/src/engine/logs';
 import { RecordEncoder } from '../../helper/src/engine/logs/recordEncoder';
 import { readMonitorState, startMonitor, waitForExit } from '../../helper/src/engine/monitor';
 import { readProcStat } from '../../helper/src/runtime/state/liveStatus';
+import { processesWith } from '../support/processes';
 
 const REPO = join(__dirname, '..', '..');
 const temporary: string[] = [];
@@ -183,16 +184,7 @@ test('newPidNamespace: the command is PID 1; what it leaves behind is killed and
   assert.equal(texts[0], '1\n');
   assert.equal(texts[1], '2\n');
   await until(() => !existsSync(`/proc/${started.monitorPid}`), 'the monitor ends');
-  const leftovers = readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
-      } catch {
-        return false;
-      }
-    });
-  assert.deepEqual(leftovers, []);
+  assert.deepEqual(processesWith(marker), []);
 });
 
 test('the monitor is a subreaper: an orphaned grandchild is reaped while the command runs', async () => {

@@ -1,10 +1,11 @@
 // 50 containers at once (create, start, wait and remove in parallel through the API), and afterwards
 // nothing of them is left: no mount, cgroup, container or runtime directory, monitor or process.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { IMAGE, mountsUnder, startEngine, type EngineHarness } from '../support/engineHarness';
+import { processesWith } from '../support/processes';
 
 let engine: EngineHarness;
 before(async () => {
@@ -13,20 +14,6 @@ before(async () => {
 after(async () => {
   await engine.close();
 });
-
-/** Processes whose command line mentions `marker` (the containers' and their monitors'). */
-function processesWith(marker: string): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 /** The container's cgroup in any hierarchy (v1 controllers, the unified one, or a v2-only root). */
 function cgroupExists(id: string): boolean {

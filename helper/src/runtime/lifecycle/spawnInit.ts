@@ -92,19 +92,8 @@ export async function spawnInit(options: SpawnInitOptions): Promise<SpawnedInit>
   const passed: number[] = [];
   let child: ChildProcess;
   try {
-    const configFd = openSync(options.configPath, 'r');
-    passed.push(configFd);
-    const fifoFd = options.execFifo === undefined ? undefined : openSync(options.execFifo, O_RDWR);
-    if (fifoFd !== undefined) passed.push(fifoFd);
-    const consoleFd = options.consoleSocket === undefined ? undefined : connectUnix(options.consoleSocket);
-    if (consoleFd !== undefined) passed.push(consoleFd);
-    const at = (fd: number | undefined) => (fd === undefined ? -1 : syncFd + 1 + passed.indexOf(fd));
+    const env = openPassedFds(options, syncFd, passed);
     const stdioOptions: StdioOptions = [stdio, stdio, stdio, ...extraFds, 'pipe', ...passed];
-    const env: Record<string, string> = {
-      // Only what the init needs; the container's environment comes from config.json.
-      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      BERTH_INIT_FDS: JSON.stringify({ config: at(configFd), execFifo: at(fifoFd), console: at(consoleFd) }),
-    };
     if (userNamespace) {
       Object.assign(env, {
         BERTH_SHIM_SYNC_FD: `${syncFd}`,
@@ -148,6 +137,26 @@ export async function spawnInit(options: SpawnInitOptions): Promise<SpawnedInit>
 }
 
 /**
+ * Opens the config file, the exec fifo and the console socket into `passed` (the caller closes them once
+ * the init has its copies) and returns the init's environment, whose BERTH_INIT_FDS says where each lands:
+ * after the sync fd, in that order.
+ */
+function openPassedFds(options: SpawnInitOptions, syncFd: number, passed: number[]): Record<string, string> {
+  const configFd = openSync(options.configPath, 'r');
+  passed.push(configFd);
+  const fifoFd = options.execFifo === undefined ? undefined : openSync(options.execFifo, O_RDWR);
+  if (fifoFd !== undefined) passed.push(fifoFd);
+  const consoleFd = options.consoleSocket === undefined ? undefined : connectUnix(options.consoleSocket);
+  if (consoleFd !== undefined) passed.push(consoleFd);
+  const at = (fd: number | undefined) => (fd === undefined ? -1 : syncFd + 1 + passed.indexOf(fd));
+  return {
+    // Only what the init needs; the container's environment comes from config.json.
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    BERTH_INIT_FDS: JSON.stringify({ config: at(configFd), execFifo: at(fifoFd), console: at(consoleFd) }),
+  };
+}
+
+/**
  * The init started by a launcher (the engine's monitor) instead of as our child: the same fds and
  * environment, the sync channel over a socket pair whose other end the launcher hands on. The launcher's
  * process holds no copy of it once the init runs, so the init's death shows here as end-of-file.
@@ -162,19 +171,10 @@ async function launchInit(options: SpawnInitOptions, launcher: InitLauncher): Pr
   const passed: number[] = [];
   let pid: number;
   try {
-    const configFd = openSync(options.configPath, 'r');
-    passed.push(configFd);
-    const fifoFd = options.execFifo === undefined ? undefined : openSync(options.execFifo, O_RDWR);
-    if (fifoFd !== undefined) passed.push(fifoFd);
-    const consoleFd = options.consoleSocket === undefined ? undefined : connectUnix(options.consoleSocket);
-    if (consoleFd !== undefined) passed.push(consoleFd);
-    const at = (fd: number | undefined) => (fd === undefined ? -1 : syncFd + 1 + passed.indexOf(fd));
+    const env = openPassedFds(options, syncFd, passed);
     ({ pid } = await launcher({
       argv: [process.execPath, initScriptPath()],
-      env: {
-        PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-        BERTH_INIT_FDS: JSON.stringify({ config: at(configFd), execFifo: at(fifoFd), console: at(consoleFd) }),
-      },
+      env,
       fds: [...options.extraFds, theirs, ...passed],
       newPidNamespace: options.pidNamespace === 'new',
     }));
