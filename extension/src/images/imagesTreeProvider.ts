@@ -123,6 +123,11 @@ class TargetImages implements vscode.Disposable {
     return (this.rows?.dangling ?? []).map((r) => this.node(r));
   }
 
+  /** Redraws every row (ages are relative to now): when the view comes into sight, never on a timer. */
+  redraw(): void {
+    this.changed.fire(undefined);
+  }
+
   allImages(): ImageNode[] {
     this.children();
     return [...(this.rows?.tagged ?? []), ...(this.rows?.dangling ?? [])].map((r) => this.node(r));

@@ -42,6 +42,7 @@ export function registerBerthViews(context: vscode.ExtensionContext, targets: Ta
     images,
     imagesView,
     images.onDidChangeViewState(setImagesState),
+    imagesView.onDidChangeVisibility(({ visible }) => visible && images.redraw()),
     ...registerImageCommands(images, log),
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
     vscode.workspace.registerTextDocumentContentProvider(STATS_SCHEME, stats),
