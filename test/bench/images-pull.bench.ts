@@ -1,10 +1,11 @@
 // Benchmark: pulling the Debian bookworm minbase image (one ~30 MB gzip layer, made once with debootstrap
 // and umoci, cached in /var/cache/berth) from a docker-registry on loopback, with `berth pull` into an
 // emptied store and with `skopeo copy` into a fresh OCI layout, interleaved. Berth's time includes
-// unpacking the layer (what a pull is for); skopeo's does not. Prints medians and the ratio.
+// unpacking the layer (what a pull is for); skopeo's does not, so a third line times skopeo copy followed
+// by `tar -xzf` of the layer, the like-for-like work. Prints medians and the ratios.
 //   node --import tsx test/bench/images-pull.bench.ts [ROUNDS]      (needs `npm run build` first)
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BERTH, privateTempDir, startDaemon } from '../support/daemonProcess';
 import { debianMinbaseLayout } from '../support/imageLayouts';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   const name = `${registry.host}/bench/debian:minbase`;
   const berth: number[] = [];
   const skopeo: number[] = [];
+  const skopeoTar: number[] = [];
   try {
     await registry.push(debianMinbaseLayout().ref('minbase'), 'bench/debian:minbase');
     for (let i = 0; i < rounds; i++) {
@@ -58,6 +60,21 @@ async function main(): Promise<void> {
           },
         ],
       ];
+      runs.push([
+        skopeoTar,
+        () => {
+          const dir = join(temp.path, `skopeo-tar-${i}`);
+          const started = process.hrtime.bigint();
+          timed('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${name}`, `oci:${dir}:minbase`]);
+          const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+          const manifest = JSON.parse(readFileSync(join(dir, 'blobs', 'sha256', index.manifests[0]!.digest.slice(7)), 'utf8')) as { layers: { digest: string }[] };
+          mkdirSync(join(dir, 'rootfs'));
+          timed('tar', ['--numeric-owner', '-p', '-xzf', join(dir, 'blobs', 'sha256', manifest.layers[0]!.digest.slice(7)), '-C', join(dir, 'rootfs')]);
+          const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+          rmSync(dir, { recursive: true, force: true });
+          return elapsed;
+        },
+      ]);
       if (i % 2) runs.reverse();
       for (const [samples, run] of runs) samples.push(run());
     }
@@ -66,7 +83,10 @@ async function main(): Promise<void> {
     console.log(`pull of the Debian minbase image from a loopback registry, ${rounds} interleaved rounds`);
     console.log(`  berth pull (download + verify + unpack): median ${b.toFixed(0)} ms (min ${Math.min(...berth).toFixed(0)}, max ${Math.max(...berth).toFixed(0)})`);
     console.log(`  skopeo copy to an OCI layout:            median ${s.toFixed(0)} ms (min ${Math.min(...skopeo).toFixed(0)}, max ${Math.max(...skopeo).toFixed(0)})`);
+    const st = median(skopeoTar);
+    console.log(`  skopeo copy, then tar -xzf of the layer: median ${st.toFixed(0)} ms (min ${Math.min(...skopeoTar).toFixed(0)}, max ${Math.max(...skopeoTar).toFixed(0)})`);
     console.log(`  ratio berth/skopeo:                      ${(b / s).toFixed(2)}`);
+    console.log(`  ratio berth/(skopeo + tar):              ${(b / st).toFixed(2)}`);
   } finally {
     await daemon.stop();
     await registry.stop();
