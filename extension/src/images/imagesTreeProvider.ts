@@ -123,11 +123,6 @@ class TargetImages implements vscode.Disposable {
     return (this.rows?.dangling ?? []).map((r) => this.node(r));
   }
 
-  /** Redraws every row (ages are relative to now): when the view comes into sight, never on a timer. */
-  redraw(): void {
-    this.changed.fire(undefined);
-  }
-
   allImages(): ImageNode[] {
     this.children();
     return [...(this.rows?.tagged ?? []), ...(this.rows?.dangling ?? [])].map((r) => this.node(r));
@@ -207,6 +202,11 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeNod
     if (element instanceof ImageNode) return element.row.dangling ? this.forGroup(element.group)?.dangling : element.group;
     if (element instanceof DanglingFolderNode) return element.group;
     return undefined;
+  }
+
+  /** Redraws every row (ages are relative to now): when the view comes into sight, never on a timer. */
+  redraw(): void {
+    this.changed.fire(undefined);
   }
 
   allImages(): ImageNode[] {
