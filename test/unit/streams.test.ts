@@ -78,9 +78,11 @@ test('cancel stops the producer and the client\'s done settles', async () => {
   const producer = (async () => {
     for (;;) await server.writeBytes(Buffer.alloc(256 * 1024));
   })();
+  const stopped = assert.rejects(producer, StreamClosedError);
   await new Promise((resolve) => setTimeout(resolve, 20));
   await stream.cancel();
-  await assert.rejects(producer, StreamClosedError);
+  assert.equal(await stream.done, undefined, 'done settles at cancel');
+  await stopped;
   assert.equal(server.signal.aborted, true);
   assert.equal(hub.size, 0);
 });

@@ -231,8 +231,12 @@ export class ClientStream {
     return this.client.sendStreamControl('stream.resize', { stream: this.id, rows, cols });
   }
 
+  /** Stops the stream: the daemon frees it, and `done` settles (with no result) here at once. */
   cancel(): Promise<unknown> {
-    return this.client.sendStreamControl('stream.cancel', { stream: this.id }).catch(() => undefined);
+    const sent = this.client.sendStreamControl('stream.cancel', { stream: this.id }).catch(() => undefined);
+    this.client.forgetStream(this.id);
+    this.finish({ stream: this.id });
+    return sent;
   }
 
   /** Internal: a stream.data notification. */
