@@ -60,6 +60,9 @@ test('pull progress adds up the layers and says how far it is', () => {
   assert.equal(progress.message(), '1 of 2 layers done · 1.50kB of 2.00kB · download');
   progress.add([{ phase: 'done', digest: 'sha256:1' }]);
   assert.equal(progress.fraction, 1);
+  assert.equal(progress.message(), '2 of 2 layers done · 2.00kB of 2.00kB', 'no stale "resolving" once the layers moved on');
+  progress.add([{ phase: 'status', message: 'writing manifest' }]);
+  assert.equal(progress.message(), '2 of 2 layers done · 2.00kB of 2.00kB · writing manifest');
 });
 
 test('history reads like docker history', () => {

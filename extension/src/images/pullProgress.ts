@@ -25,6 +25,7 @@ export class TransferProgress {
         else this.status = item.phase;
         continue;
       }
+      this.status = ''; // a layer's news is newer than the last general word
       const layer = this.layers.get(item.digest) ?? { phase: item.phase, current: 0, total: 0 };
       layer.phase = item.phase;
       if (item.total !== undefined) layer.total = item.total;
