@@ -35,8 +35,10 @@ export async function openHelperClient(connection: SshConnection, socketPath: st
   await connection.makeInteractive(timeoutMs);
   const channel = await connection.openStreamLocal(socketPath, timeoutMs);
   // ws needs only a duplex stream; it calls setNoDelay/setTimeout when present (a channel has neither,
-  // and TCP_NODELAY is set on the SSH connection's own socket).
-  const ws = new WebSocket(`ws://berth${API_PATH}`, { createConnection: () => channel as never });
+  // and TCP_NODELAY is set on the SSH connection's own socket). A ws+unix: URL, not ws://: in VS Code's
+  // extension host http.request is patched to put its proxy agent on every request without a socketPath,
+  // and an agent makes Node ignore createConnection (it looked up the host name "berth" instead).
+  const ws = new WebSocket(`ws+unix://${socketPath}:${API_PATH}`, { createConnection: () => channel as never });
   return RpcClient.connectWebSocket(ws, { timeoutMs });
 }
 
