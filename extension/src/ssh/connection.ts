@@ -8,7 +8,18 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Client, utils, type AuthenticationType, type ClientChannel, type ParsedKey, type SFTPWrapper } from 'ssh2';
+import type * as Ssh2 from 'ssh2';
+import type { AuthenticationType, Client, ClientChannel, ParsedKey, SFTPWrapper } from 'ssh2';
+
+/**
+ * ssh2 is about 40% of the extension's bundle: it is loaded at the first SSH connection, not when the
+ * extension activates (esbuild keeps a require inside a function lazy).
+ */
+let ssh2: typeof Ssh2 | undefined;
+function loadSsh2(): typeof Ssh2 {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (ssh2 ??= require('ssh2') as typeof Ssh2);
+}
 import { CancelledError, HostKeyError, TargetUnreachableError, TimeoutError, messageOf, withTimeout } from './errors';
 import {
   appendKnownHost,
@@ -316,7 +327,7 @@ function connectHop(
   const knownHostsPath = options.knownHostsPath ?? defaultKnownHostsPath();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { log, prompter } = options;
-  const client = new Client();
+  const client = new (loadSsh2().Client)();
   let failure: Error | undefined;
   let settled = false;
   let loggedIn = false;
@@ -644,7 +655,7 @@ class Authenticator {
 }
 
 function parseKeyFile(data: Buffer, passphrase: string | undefined): ParsedKey | Error {
-  const parsed = utils.parseKey(data, passphrase);
+  const parsed = loadSsh2().utils.parseKey(data, passphrase);
   if (parsed instanceof Error) return parsed;
   const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed;
   if (!key.isPrivateKey()) return new Error('not a private key');
