@@ -3,7 +3,7 @@
 // client (--username/--password-stdin) or from the daemon's Docker-style config.json.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeBusyboxBundle, type TestBundle } from '../support/bundle';
@@ -49,6 +49,7 @@ describe('berth pull with authentication', () => {
     await daemon?.stop();
     for (const registry of registries) await registry.stop();
     bundle?.remove();
+    if (layout) rmSync(layout.dir, { recursive: true, force: true });
     temp.remove();
   });
 

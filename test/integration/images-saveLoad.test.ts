@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeBusyboxBundle, type TestBundle } from '../support/bundle';
@@ -48,6 +48,7 @@ describe('berth save, load and push', () => {
     await daemon?.stop();
     await registry?.stop();
     bundle?.remove();
+    if (layout) rmSync(layout.dir, { recursive: true, force: true });
     temp.remove();
   });
 
