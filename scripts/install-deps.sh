@@ -23,9 +23,10 @@ fi
 # docker-registry, skopeo, umoci and debootstrap make and serve the images the pull tests fetch;
 # openssh-server is the real SSH server the remote-target tests connect to on 127.0.0.1; podman is
 # what the engine's benchmark compares `berth run` against; tini's static binary is the minimal PID 1 of
-# `berth run --init` (bound into the container at /dev/init, as Docker does with its docker-init).
+# `berth run --init` (bound into the container at /dev/init, as Docker does with its docker-init); zstd
+# decompresses zstd image layers.
 packages=(chromium busybox-static runc golang-github-containers-common docker-registry skopeo umoci debootstrap
-  openssh-server podman tini)
+  openssh-server podman tini zstd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
