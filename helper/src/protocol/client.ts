@@ -235,7 +235,12 @@ export class ClientStream {
   cancel(): Promise<unknown> {
     const sent = this.client.sendStreamControl('stream.cancel', { stream: this.id }).catch(() => undefined);
     this.client.forgetStream(this.id);
-    this.finish({ stream: this.id });
+    // At once: not after deliveries still in the listener (a listener may be what is being given up on).
+    if (!this.ended) {
+      this.ended = { stream: this.id };
+      this.endWaiting = undefined;
+      this.resolveDone(undefined);
+    }
     return sent;
   }
 
