@@ -270,7 +270,7 @@ describe('good layers', () => {
         { name: 'dev/pipe', type: 'fifo', mode: 0o620, mtime: when },
         { name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
         { name: 'dev/loop9', type: 'block-device', devmajor: 7, devminor: 9, mode: 0o660 },
-        { name: 'attrs', body: 'x', pax: { 'SCHILY.xattr.trusted.berth': 'value' } } as Item,
+        { name: 'attrs', body: 'x', pax: { 'SCHILY.xattr.user.berth': 'value' } } as Item,
         { name: 'deep/ly/nested/file', body: 'parents made on the way' },
       ]),
       target,
@@ -306,7 +306,7 @@ describe('good layers', () => {
     const loop = lstatSync(join(target, 'dev/loop9'));
     assert.ok(loop.isBlockDevice());
     assert.equal(loop.rdev, (7 << 8) | 9);
-    assert.equal(lgetxattr(join(target, 'attrs'), 'trusted.berth').toString(), 'value');
+    assert.equal(lgetxattr(join(target, 'attrs'), 'user.berth').toString(), 'value');
     assert.equal(readFileSync(join(target, 'deep/ly/nested/file'), 'utf8'), 'parents made on the way');
     assert.equal(statSync(join(target, 'deep/ly')).mode & 0o7777, 0o755);
   });

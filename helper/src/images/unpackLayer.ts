@@ -28,8 +28,9 @@ import {
   S_IFBLK,
   S_IFCHR,
 } from '../linux/files';
-import { lsetxattr, setxattr } from '../linux/xattr';
+import { setxattr } from '../linux/xattr';
 import { decompressedLayer } from './decompress';
+import { keepRawPax, type RawPax } from './paxRaw';
 import { fdPath, openInRootIfExists } from '../fs/openInRoot';
 import { cleanPath, ensureDirInRoot } from './inRoot';
 
@@ -53,6 +54,8 @@ export interface UnpackResult {
   entries: number;
   /** Bytes of regular-file content written. */
   bytes: number;
+  /** Xattrs the layer carried that were not set, each naming its entry and why (present only when some were). */
+  skippedXattrs?: string[];
 }
 
 const WHITEOUT = '.wh.';
@@ -63,9 +66,10 @@ const isRoot = () => process.getuid?.() === 0;
 
 /** Resolves when every entry is in place; rejects naming the entry and the reason otherwise. */
 export async function unpackLayer(layer: Readable, targetDir: string, options: UnpackOptions = {}): Promise<UnpackResult> {
-  const unpacker = new LayerUnpacker(openat2(AT_FDCWD, targetDir, O_PATH | O_DIRECTORY, 0), options);
-  let tar: Readable | undefined;
   const entries = extract();
+  const rawPax = keepRawPax(entries);
+  const unpacker = new LayerUnpacker(openat2(AT_FDCWD, targetDir, O_PATH | O_DIRECTORY, 0), options, rawPax);
+  let tar: Readable | undefined;
   try {
     tar = await decompressedLayer(layer);
     const source = tar;
@@ -113,6 +117,7 @@ class LayerUnpacker {
   constructor(
     private readonly rootFd: number,
     private readonly options: UnpackOptions,
+    private readonly rawPax: RawPax,
   ) {
     if (options.whiteoutMode !== undefined && options.whiteoutMode !== 'remove' && options.whiteoutMode !== 'overlay') {
       throw new Error(`unknown whiteoutMode ${JSON.stringify(options.whiteoutMode)} (remove or overlay)`);
@@ -213,7 +218,7 @@ class LayerUnpacker {
     const fd = openat2(parent, name, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
     try {
       this.chownPath(fdPath(fd), header);
-      this.xattrs(fdPath(fd), header, true);
+      this.xattrs(fdPath(fd), header, 'directory');
     } finally {
       closeSync(fd);
     }
@@ -233,7 +238,8 @@ class LayerUnpacker {
       }
       if (this.chown) fchownSync(fd, header.uid ?? 0, header.gid ?? 0);
       fchmodSync(fd, mode(header)); // after chown, which clears set-id bits
-      this.xattrs(fdPath(fd), header, true);
+      // After the content and chown, which both drop security.capability; chmod keeps it.
+      this.xattrs(fdPath(fd), header, 'file');
       futimesSync(fd, mtime(header), mtime(header));
     } finally {
       closeSync(fd);
@@ -264,7 +270,7 @@ class LayerUnpacker {
   private finishNode(at: string, header: Header, hasMode: boolean): void {
     if (this.chown) lchownSync(at, header.uid ?? 0, header.gid ?? 0);
     if (hasMode) chmodSync(at, mode(header)); // mknod's and mkfifo's modes pass through the umask
-    this.xattrs(at, header, false);
+    this.xattrs(at, header, 'other');
     lutimesSync(at, mtime(header), mtime(header));
   }
 
@@ -272,13 +278,33 @@ class LayerUnpacker {
     if (this.chown) chownSync(path, header.uid ?? 0, header.gid ?? 0);
   }
 
-  /** PAX `SCHILY.xattr.*` records. tar-stream decodes them as UTF-8, so a binary value cannot be restored. */
-  private xattrs(path: string, header: Header, follow: boolean): void {
-    const pax = (header.pax ?? {}) as Record<string, string>;
-    for (const [key, value] of Object.entries(pax)) {
+  /**
+   * PAX `SCHILY.xattr.NAME` records (GNU tar's and Docker's), set with their raw bytes (see paxRaw.ts).
+   * Only `user.*` and `security.capability` are set, and only on files and directories: other `security.*`
+   * and `system.*` names are the host's policy (SELinux labels, ACLs with the host's ids), `trusted.*` is
+   * the unpacker's own (overlayfs), and the kernel takes user xattrs on files and directories only. Those
+   * are skipped and listed in the result. `trusted.overlay.*` and `user.overlay.*` are refused outright:
+   * overlayfs reads them as whiteouts, opaque directories and redirects, which a layer must not forge.
+   * `path` is the node itself (a /proc/self/fd link for files and directories, followed by setxattr).
+   */
+  private xattrs(path: string, header: Header, kind: 'file' | 'directory' | 'other'): void {
+    const pax = header.pax as Record<string, string> | null | undefined; // null when there was no PAX header
+    if (!pax) return;
+    const raw = this.rawPax.get(pax);
+    for (const key of Object.keys(pax)) {
       if (!key.startsWith('SCHILY.xattr.')) continue;
-      if (value.includes('\uFFFD')) throw new Error(`xattr ${key.slice(13)} has a binary value, which Berth cannot restore yet`);
-      (follow ? setxattr : lsetxattr)(path, key.slice(13), value);
+      const name = key.slice('SCHILY.xattr.'.length);
+      if (name.includes('\uFFFD') || name.includes('\0') || name === '') throw new Error(`xattr name ${JSON.stringify(name)} is not a valid UTF-8 name`);
+      if (/^(trusted|user)\.overlay\./.test(name)) {
+        throw new Error(`xattr ${name} is refused: overlayfs reads it as a whiteout, opaque directory or redirect, which a layer cannot forge`);
+      }
+      const value = raw?.get(key);
+      if (value === undefined) throw new Error(`xattr ${name}: the raw bytes of its PAX record were not kept`);
+      const skip = (why: string) => (this.result.skippedXattrs ??= []).push(`${header.name}: xattr ${name} not set (${why})`);
+      if (!name.startsWith('user.') && name !== 'security.capability') skip('Berth restores only user.* and security.capability');
+      else if (kind === 'other') skip(`xattrs are restored on files and directories only, not on a ${header.type}`);
+      else if (name === 'security.capability' && kind !== 'file') skip('file capabilities apply to regular files only');
+      else setxattr(path, name, value);
     }
   }
 

@@ -1,5 +1,6 @@
 // Extended attributes, which Node lacks: the layer unpacker marks overlayfs opaque directories with
-// `trusted.overlay.opaque` and restores the xattrs a layer's PAX headers carry.
+// `trusted.overlay.opaque`, restores the xattrs a layer's PAX headers carry (raw bytes: values are binary), and
+// `import DIR` reads them to carry them into the layer it makes.
 import { check, libc } from './libc';
 
 const lsetxattrRaw = libc.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as (
@@ -34,4 +35,17 @@ export function lgetxattr(path: string, name: string): Buffer {
   const buffer = Buffer.alloc(65536);
   const length = check('lgetxattr', `${JSON.stringify(path)}, ${JSON.stringify(name)}`, lgetxattrRaw(path, name, buffer, buffer.length));
   return buffer.subarray(0, length);
+}
+
+const llistxattrRaw = libc.func('long llistxattr(const char *path, _Out_ void *list, size_t size)') as (path: string, list: Buffer, size: number) => number;
+
+/** llistxattr(2): the names of the xattrs on `path` itself (a symlink is not followed), in the kernel's order. */
+export function llistxattr(path: string): string[] {
+  const buffer = Buffer.alloc(65536); // XATTR_LIST_MAX
+  const length = check('llistxattr', JSON.stringify(path), llistxattrRaw(path, buffer, buffer.length));
+  return buffer
+    .subarray(0, length)
+    .toString('utf8')
+    .split('\0')
+    .filter((name) => name !== '');
 }
