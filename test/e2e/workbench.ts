@@ -225,7 +225,23 @@ function makeWorkbench(state: State, page: Page, url: string): Workbench {
   };
 }
 
+/**
+ * Runs a command from the palette. Right after the window opens, the extension's contributions may not be
+ * registered yet: a palette without the entry is closed and opened again, for up to a minute.
+ */
 async function runCommand(page: Page, label: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runCommandOnce(page, label);
+      return;
+    } catch (error) {
+      if (attempt >= 4 || !/command palette has no entry/.test((error as Error).message)) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
+async function runCommandOnce(page: Page, label: string): Promise<void> {
   const widget = page.locator('.quick-input-widget');
   const input = widget.locator('.quick-input-box input');
   await page.keyboard.press('F1');
