@@ -26,6 +26,7 @@ function testFiles(dir) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+let todo = 0;
 for (const layer of layers) {
   const files = testFiles(join(root, 'test', layer));
   console.log(`\n== ${layer}: ${files.length} files ==`);
@@ -42,7 +43,11 @@ for (const layer of layers) {
     else passed++;
   });
   stream.on('test:fail', (event) => {
-    if (event.details.type !== 'suite') failed++;
+    if (event.details.type === 'suite') return;
+    // A todo test states a requirement not met yet: it is reported (and listed by the spec reporter),
+    // and does not fail the run.
+    if (event.todo) todo++;
+    else failed++;
   });
   await new Promise((resolve, reject) => {
     const out = stream.compose(spec);
@@ -53,5 +58,5 @@ for (const layer of layers) {
   console.log(`(${layer} files: ${files.map((f) => relative(root, f)).join(', ')})`);
 }
 
-console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}${todo ? `, ${todo} todo not met` : ''}`);
 process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
