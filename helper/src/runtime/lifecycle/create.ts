@@ -3,12 +3,11 @@
 // the init into its namespaces, wait for "ready", and only then record the state as created. Any failure
 // on the way undoes what was made, so a failed create leaves no container behind.
 import { writeFileSync } from 'node:fs';
-import { arch } from 'node:os';
 import { join } from 'node:path';
 import { openCgroup, type Cgroup } from '../../cgroups';
 import { mkfifo } from '../../linux/files';
 import { NAMESPACES } from '../../linux/namespaces';
-import { compileSeccomp } from '../seccomp/compile';
+import { compileSeccompForHost } from '../seccomp/compile';
 import { loadBundle } from '../bundle';
 import { checkContainerId } from '../containerId';
 import { RuntimeError } from '../errors';
@@ -57,7 +56,7 @@ export async function createContainer(store: StateStore, options: CreateOptions)
   if (!process_.terminal && options.consoleSocket) {
     throw new RuntimeError('--console-socket was given but process.terminal is false', 'invalid');
   }
-  const seccomp = config.linux?.seccomp ? compileSeccomp(config.linux.seccomp, arch() === 'arm64' ? 'arm64' : 'x64') : undefined;
+  const seccomp = config.linux?.seccomp ? compileSeccompForHost(config.linux.seccomp) : undefined;
 
   const dir = store.reserve(id);
   const cgroupsPath = config.linux?.cgroupsPath ?? `/berth/${id}`;

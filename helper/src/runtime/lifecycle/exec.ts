@@ -2,11 +2,10 @@
 // the same cgroup, and the container's process settings (env, cwd, user, capabilities, seccomp) with the
 // caller's changes on top.
 import { rmSync, writeFileSync } from 'node:fs';
-import { arch } from 'node:os';
 import { join } from 'node:path';
 import { openCgroup } from '../../cgroups';
 import { NAMESPACES } from '../../linux/namespaces';
-import { compileSeccomp } from '../seccomp/compile';
+import { compileSeccompForHost } from '../seccomp/compile';
 import { loadBundle } from '../bundle';
 import { RuntimeError } from '../errors';
 import type { InitConfig } from '../init/initConfig';
@@ -60,7 +59,7 @@ export async function execInContainer(store: StateStore, options: ExecOptions): 
 
   const namespaces = config.linux?.namespaces ?? [];
   const nsPath = (type: keyof typeof NAMESPACES) => `/proc/${stored.pid}/ns/${NAMESPACES[type].procName}`;
-  const seccomp = config.linux?.seccomp ? compileSeccomp(config.linux.seccomp, arch() === 'arm64' ? 'arm64' : 'x64') : undefined;
+  const seccomp = config.linux?.seccomp ? compileSeccompForHost(config.linux.seccomp) : undefined;
   // Joined in this order: mount last, so that the paths of the others are still the host's.
   const order = ['cgroup', 'ipc', 'uts', 'network', 'mount'] as const;
   // The user namespace (and with it the pid namespace) is joined by the shim that starts the init.

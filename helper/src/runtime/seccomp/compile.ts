@@ -255,3 +255,20 @@ function emitOutcome(b: ProgramBuilder, rules: Rule[], defaultAction: number): v
   }
   b.ret(defaultAction);
 }
+
+/** Filters compiled for this host, by profile: a daemon starting many containers with one profile
+ * (Docker's default) compiles it once. Compiled programs are never changed by their users. */
+const compiledForHost = new Map<string, CompiledSeccomp>();
+const MAX_CACHED = 16;
+
+/** compileSeccomp for this machine's architecture, remembered for the same profile. */
+export function compileSeccompForHost(profile: Seccomp): CompiledSeccomp {
+  const arch: SeccompArch = process.arch === 'arm64' ? 'arm64' : 'x64';
+  const key = `${arch}\n${JSON.stringify(profile)}`;
+  const cached = compiledForHost.get(key);
+  if (cached) return cached;
+  const compiled = compileSeccomp(profile, arch);
+  if (compiledForHost.size >= MAX_CACHED) compiledForHost.delete(compiledForHost.keys().next().value!);
+  compiledForHost.set(key, compiled);
+  return compiled;
+}
