@@ -61,6 +61,8 @@ export class Engine {
   /** Containers whose exit is being watched by this process (one watch each). */
   private readonly watching = new Map<string, AbortController>();
   private closed = false;
+  /** Containers whose root filesystem this daemon has mounted or found mounted (the files API asks often). */
+  private readonly mounted = new Set<string>();
   /** Streams still reading a container's logs: auto-remove waits for them (a run's attach reads the end). */
   private readonly logReaders = new Map<string, Set<symbol>>();
 
@@ -111,7 +113,10 @@ export class Engine {
   rootfs(ref: string): string {
     const record = this.resolve(ref);
     const dir = this.dirOf(record.id);
-    ensureMounted(dir, this.layersOf(record), record.storageDriver);
+    if (!this.mounted.has(record.id)) {
+      ensureMounted(dir, this.layersOf(record), record.storageDriver);
+      this.mounted.add(record.id);
+    }
     return rootfsOf(dir);
   }
 
@@ -350,6 +355,7 @@ export class Engine {
     await this.deleteRuntimeState(id);
     const dir = this.dirOf(id);
     releaseWritableLayer(dir, record.storageDriver);
+    this.mounted.delete(id);
     this.store.remove(id);
     try {
       this.options.images.release(record.imageId, id);
@@ -490,6 +496,7 @@ export class Engine {
     mkdirSync(runDir, { recursive: true, mode: 0o700 });
     try {
       ensureMounted(dir, this.layersOf(record), record.storageDriver);
+      this.mounted.add(id);
       await this.deleteRuntimeState(id);
       const pty = record.process.tty ? openPty() : undefined;
       if (pty) {
