@@ -91,6 +91,10 @@ test('malformed API calls are refused with the field named', async () => {
     await assert.rejects(engine.client.callRaw('containers.stop', { container: '' }), /params\.container/);
     await assert.rejects(engine.client.callRaw('containers.kill', { container: 'nope' }), (error: RpcError) => error.code === ErrorCode.NotFound);
     await assert.rejects(engine.client.callRaw('containers.create', { spec: { image: IMAGE }, name: 'bad name!' }), /names look like/);
+    await assert.rejects(
+      engine.client.callRaw('containers.create', { spec: { image: IMAGE, cmd: ['true'] }, stopSignal: 'SIGNOPE' }),
+      (error: RpcError) => error.code === ErrorCode.InvalidParams && /stopSignal/.test(error.message),
+    );
   });
 });
 

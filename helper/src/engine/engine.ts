@@ -200,7 +200,11 @@ export class Engine {
           stoppedByUser: false,
         },
       };
-      signalNumber(record.stopSignal);
+      try {
+        signalNumber(record.stopSignal);
+      } catch (error) {
+        throw new EngineError(`stopSignal: ${(error as Error).message}`, 'invalid');
+      }
       this.options.images.retain(image.id, id);
       this.store.save(record);
     } catch (error) {
