@@ -8,9 +8,18 @@ import { registerTargetCommands } from './targets/registerTargetCommands';
 import { LocalTarget } from './targets/target';
 import { TargetRegistry } from './targets/targetRegistry';
 import { TargetsTreeProvider } from './targets/targetsTreeProvider';
-import { registerBerthViews } from './views/registerBerthViews';
+import { registerBerthViews, type BerthViews } from './views/registerBerthViews';
 
-export function activate(context: vscode.ExtensionContext): void {
+/**
+ * What activate returns (vscode.extensions.getExtension('berth.berth').exports). Not an API for other
+ * extensions: the extension-host tests (test/e2e/views-exthost.e2e.test.ts) read the Containers and
+ * Images trees through these providers, as VS Code does.
+ */
+export interface BerthTestExports {
+  views: BerthViews;
+}
+
+export function activate(context: vscode.ExtensionContext): BerthTestExports {
   const log = vscode.window.createOutputChannel('Berth', { log: true });
   const config = () => vscode.workspace.getConfiguration('berth');
   const local = new LocalTarget(() => config().get<string>('local.socketPath') || DEFAULT_SOCKET_PATH, log);
@@ -46,10 +55,11 @@ export function activate(context: vscode.ExtensionContext): void {
     if (onLinux && config().get<boolean>('local.enabled', true)) await local.connect();
     else local.disconnect();
   };
-  registerBerthViews(context, { all: () => registry.all(), onDidChangeTargets: registry.onDidChangeTargets }, log);
+  const views = registerBerthViews(context, { all: () => registry.all(), onDidChangeTargets: registry.onDidChangeTargets }, log);
   updateContext();
   void connectIfEnabled();
   registry.reconnectPrevious();
+  return { views };
 }
 
 export function deactivate(): void {

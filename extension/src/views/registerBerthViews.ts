@@ -13,7 +13,13 @@ import { registerBerthCommand } from './commandRunner';
 import { TargetEventHubs } from './targetEvents';
 import type { TargetSource } from './targetSource';
 
-export function registerBerthViews(context: vscode.ExtensionContext, targets: TargetSource, log: vscode.LogOutputChannel): void {
+/** The providers, returned for activate's test-only exports (extension.ts). */
+export interface BerthViews {
+  containers: ContainersTreeProvider;
+  images: ImagesTreeProvider;
+}
+
+export function registerBerthViews(context: vscode.ExtensionContext, targets: TargetSource, log: vscode.LogOutputChannel): BerthViews {
   const hubs = new TargetEventHubs(targets, log);
   const containers = new ContainersTreeProvider(hubs, log);
   const containersView = vscode.window.createTreeView('berth.containers', {
@@ -60,4 +66,5 @@ export function registerBerthViews(context: vscode.ExtensionContext, targets: Ta
     }),
   );
   hubs.start();
+  return { containers, images };
 }
