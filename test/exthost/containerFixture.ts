@@ -33,6 +33,12 @@ export async function startContainerFixture(prefix = 'berth-terminal-'): Promise
     });
     stream.listen({});
     await stream.done;
+  } catch (error) {
+    // A fixture that cannot start leaves nothing running behind it.
+    client.close();
+    await daemon.stop();
+    tmp.remove();
+    throw error;
   } finally {
     bundle.remove();
   }
