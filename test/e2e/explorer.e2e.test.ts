@@ -144,7 +144,12 @@ test('a folder created and deleted from the Explorer is created and deleted in t
     await row(wb, 'web (Local)').click({ button: 'right' });
     const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: /^New Folder/ }) });
     await entry.first().click();
-    await wb.page.locator('.explorer-folders-view .monaco-inputbox input').waitFor({ timeout: 10_000 });
+    // A click that lands while the menu is still settling only focuses the item: Enter runs it then.
+    const input = wb.page.locator('.explorer-folders-view .monaco-inputbox input');
+    await input.waitFor({ timeout: 5_000 }).catch(async () => {
+      await wb.page.keyboard.press('Enter');
+      await input.waitFor({ timeout: 30_000 });
+    });
     await wb.page.keyboard.type('made-in-vscode');
     await wb.page.keyboard.press('Enter');
     await row(wb, 'made-in-vscode').waitFor({ timeout: 30_000 });
