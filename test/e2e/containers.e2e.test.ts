@@ -285,6 +285,9 @@ test('the status bar shows the active target', { timeout: 60_000 }, async () => 
 
 test('a failed action says what failed and why, with Show Log', { timeout: 120_000 }, async () => {
   await step('containers-15-error-message', async (wb) => {
+    // VS Code shows at most three toasts and queues the rest: toasts left by earlier steps are cleared so
+    // that the one this step causes is shown.
+    await wb.runCommand('Notifications: Clear All Notifications');
     await wb.runCommand('Berth: Run Image…');
     const quick = wb.page.locator('.quick-input-widget');
     const input = quick.locator('.quick-input-box input');

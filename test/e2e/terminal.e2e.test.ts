@@ -154,26 +154,28 @@ test('resizing the panel resizes the container\'s tty (stty size follows)', { ti
   });
 });
 
-// TODO (found at the end of the session, not diagnosed): since about 09:25 the Escape key pressed in the
-// browser does not take busybox vi out of insert mode (the screenshot shows no toast or widget that could
-// take it; through `berth exec -it` the same ESC works). Marked todo so that it is reported, not hidden;
-// vi is killed from outside afterwards so that the next tests get their shell back.
-test('vi runs full screen, edits a file and quits', { timeout: 90_000, todo: 'Escape in the browser does not reach vi (under investigation)' }, async () => {
+// VS Code binds Escape to "hide notification toasts" while one is shown, ahead of the terminal: with its
+// "Some keybindings don't go to the terminal" toast up (shown after a palette key pressed in a terminal),
+// Escape never reaches vi. A user closes the toast first; so does this test.
+test('vi runs full screen, edits a file and quits', { timeout: 90_000 }, async () => {
   try {
     await viSteps();
-  } finally {
+  } catch (error) {
+    // Leave the shell usable for the next tests: kill vi from outside and set the tty sane.
     await fixture?.client.call('containers.exec', { container: 'busy', cmd: ['killall', '-q', 'vi'] }).catch(() => undefined);
-    // A killed vi leaves the tty raw (no CR before LF): set it sane again for the next tests.
     if (workbench) {
       await workbench.page.waitForTimeout(500);
       await typeLine(workbench, 'stty sane; clear');
-      await workbench.page.waitForTimeout(500);
     }
+    throw error;
   }
 });
 
 async function viSteps(): Promise<void> {
   await step('terminal-7-vi-open', async (wb) => {
+    await wb.runCommand('Notifications: Clear All Notifications');
+    await wb.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 10_000 });
+    await wb.runCommand('Terminal: Focus Terminal');
     await typeLine(wb, 'clear; vi /tmp/hello.txt');
     // busybox vi draws ~ on the empty lines and the file name on its status line.
     await waitForText(wb, /~\s*\n~/);
