@@ -38,11 +38,18 @@ export default tseslint.config(
   {
     files: ['extension/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': restrict([
+      '@typescript-eslint/no-restricted-imports': restrict([
         { group: ['koffi'], message: 'The extension never calls libc.' },
         {
-          regex: 'helper/src/(?!protocol$)',
+          regex: 'helper/src/(?!protocol(/(jsonrpc|constants|client|schemas))?$)',
           message: 'The extension shares only the protocol module with the helper (import helper/src/protocol).',
+        },
+        // The protocol's index builds every schema when loaded: the extension takes types from it, and values
+        // from the modules that build none (schemas() builds them on first use), so activation does not.
+        {
+          regex: 'helper/src/protocol$',
+          allowTypeImports: true,
+          message: 'Import only types from helper/src/protocol; values from protocol/jsonrpc, /constants, /client or /schemas.',
         },
       ]),
     },

@@ -1,7 +1,7 @@
 // Activation: builds the targets, the Targets view and the commands. Activation is lazy (the view or a
 // command), so nothing here runs for a user who never opens Berth.
 import * as vscode from 'vscode';
-import { DEFAULT_SOCKET_PATH } from '../../helper/src/protocol';
+import { DEFAULT_SOCKET_PATH } from '../../helper/src/protocol/jsonrpc';
 import { registerCommands } from './commands/registerCommands';
 import { registerExplorer } from './explorer/registerExplorer';
 import { registerTargetCommands } from './targets/registerTargetCommands';

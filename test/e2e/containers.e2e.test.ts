@@ -320,8 +320,9 @@ test('several containers selected are removed together, running ones by force; t
   });
 });
 
-// The issue asks for less than 50 ms; measured here under a load average above 10 on 2 cores it is seconds,
-// most of it loading the one-file bundle (ssh2 is half of it), so the threshold is a todo and the number is logged.
+// The issue asks for less than 50 ms. What remains after the schemas and zod were made lazy and the vscode
+// namespace shared (extension-load.test.ts) is mostly V8 parsing the one 680 KB file, of which ssh2 and zod are
+// 43% but only pre-parsed: about 116 ms median in quiet runs here. So the threshold is a todo and the number logged.
 test('activation is read from the running extensions view', { timeout: 120_000 }, async () => {
   await step('containers-17-activation-time', async (wb) => {
     await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click().catch(() => undefined);

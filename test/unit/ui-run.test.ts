@@ -11,10 +11,10 @@ import {
   parseRunRecipe,
   parseSize,
   parseVolume,
-  RunRecipe,
   splitCommandLine,
   toCreateParams,
 } from '../../extension/src/run/runOptions';
+import { RunRecipe } from '../../extension/src/run/runRecipe';
 import { defaultInterpreter, runFileRecipe } from '../../extension/src/run/runFileRecipe';
 import { targetStatusText } from '../../extension/src/views/targetStatusText';
 

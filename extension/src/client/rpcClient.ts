@@ -3,15 +3,9 @@
 // SSH channel handed in through ws's createConnection).
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import {
-  API_PATH,
-  ProtocolClient,
-  type CallOptions,
-  type ClientStream,
-  type MethodName,
-  type MethodParams,
-  type MethodResult,
-} from '../../../helper/src/protocol';
+import type { CallOptions, ClientStream, MethodName, MethodParams, MethodResult } from '../../../helper/src/protocol';
+import { ProtocolClient } from '../../../helper/src/protocol/client';
+import { API_PATH } from '../../../helper/src/protocol/jsonrpc';
 
 export interface ConnectOptions {
   /** How long to wait for the WebSocket to open. */

@@ -2,7 +2,8 @@
 // Stats (berth-stats:, rewritten with every sample of the helper's stats stream while it is open).
 // A document's URI names the target and the container: berth-inspect:/Local/web.json?target=local&id=…
 import * as vscode from 'vscode';
-import { ContainerStats, type ClientStream } from '../../../helper/src/protocol';
+import type { ClientStream } from '../../../helper/src/protocol';
+import { schemas } from '../../../helper/src/protocol/schemas';
 import type { RpcClient } from '../client/rpcClient';
 import type { TargetEventHubs } from '../views/targetEvents';
 import { errorText } from '../views/treeNodes';
@@ -106,7 +107,7 @@ export class StatsDocuments implements vscode.TextDocumentContentProvider, vscod
       stream.listen({
         items: (items) => {
           for (const item of items) {
-            const sample = ContainerStats.safeParse(item);
+            const sample = schemas().ContainerStats.safeParse(item);
             if (sample.success) live.history.add(sample.data);
           }
           this.changed.fire(uri);

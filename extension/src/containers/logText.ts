@@ -1,7 +1,7 @@
 // Turns a logs stream's pieces into text for an output view: items (LogItem, base64 bytes) or raw bytes
 // (a terminal's one stream), each piece decoded with its own stream's decoder so that a multi-byte
 // character split across pieces is not garbled. Pure: unit-tested.
-import { LogItem } from '../../../helper/src/protocol';
+import { schemas } from '../../../helper/src/protocol/schemas';
 
 export class LogDecoder {
   private readonly decoders = { stdout: new TextDecoder('utf-8'), stderr: new TextDecoder('utf-8') };
@@ -10,7 +10,7 @@ export class LogDecoder {
   items(items: readonly unknown[]): string {
     let text = '';
     for (const item of items) {
-      const parsed = LogItem.safeParse(item);
+      const parsed = schemas().LogItem.safeParse(item);
       if (!parsed.success) continue;
       text += this.decoders[parsed.data.stream].decode(Buffer.from(parsed.data.data, 'base64'), { stream: true });
     }

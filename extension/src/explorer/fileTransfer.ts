@@ -2,7 +2,8 @@
 // and benchmarks use exactly what the provider uses: fs.readFile's bytes gathered into one buffer, and new
 // content sent to fs.writeFile in pieces under the frame limit, a few in flight, committed by closing
 // the input.
-import { FS_WRITE_CHUNK_BYTES, type ClientStream, type MethodName, type MethodParams, type MethodResult } from '../../../helper/src/protocol';
+import type { ClientStream, MethodName, MethodParams, MethodResult } from '../../../helper/src/protocol';
+import { FS_WRITE_CHUNK_BYTES } from '../../../helper/src/protocol/constants';
 
 /** What this module needs of a connection (RpcClient has it). */
 export interface FileApi {

@@ -1,7 +1,8 @@
 // The helper's file errors as VS Code's FileSystemErrors: the helper puts a stable fsCode in each error's
 // data; a lost or unreachable target is Unavailable.
 import * as vscode from 'vscode';
-import { CLIENT_DISCONNECTED, CLIENT_TIMEOUT, ErrorCode, RpcError } from '../../../helper/src/protocol';
+import { CLIENT_DISCONNECTED, CLIENT_TIMEOUT } from '../../../helper/src/protocol/client';
+import { ErrorCode, RpcError } from '../../../helper/src/protocol/jsonrpc';
 
 export function toFileSystemError(error: unknown, uri: vscode.Uri): Error {
   if (error instanceof vscode.FileSystemError) return error;

@@ -1,6 +1,6 @@
 // A pull's or push's progress items (ImageProgress) folded into what a progress notification shows: one
 // line about the layers and how far the bytes are, and the fraction done. Pure: unit-tested.
-import { ImageProgress } from '../../../helper/src/protocol';
+import { schemas } from '../../../helper/src/protocol/schemas';
 import { formatImageSize } from './imageRows';
 
 interface Layer {
@@ -17,7 +17,7 @@ export class TransferProgress {
   add(items: readonly unknown[]): number {
     const before = this.fraction;
     for (const raw of items) {
-      const parsed = ImageProgress.safeParse(raw);
+      const parsed = schemas().ImageProgress.safeParse(raw);
       if (!parsed.success) continue;
       const item = parsed.data;
       if (!item.digest) {

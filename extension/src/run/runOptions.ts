@@ -1,44 +1,16 @@
 // A run recipe: what the run flow asks, what "Run with Last Settings" remembers and what a workspace's
 // .berth/run.json holds, in one shape; and how it becomes the helper's containers.create parameters.
 // The JSON schema the extension contributes for .berth/run.json (media/schemas/run.schema.json) describes
-// the same shape; a unit test keeps the two in step. No vscode here: unit-tested.
-import * as z from 'zod';
-import { ContainerName, type CreateContainerParams, type MountSpec } from '../../../helper/src/protocol';
+// the same shape (its zod schema is in runRecipe.ts); a unit test keeps the two in step. No vscode here: unit-tested.
+import type { CreateContainerParams, MountSpec } from '../../../helper/src/protocol';
+import type { RunRecipe } from './runRecipe';
 
-const stringOrWords = z.union([z.string(), z.array(z.string())]);
-
-export const RunRecipe = z
-  .object({
-    $schema: z.string().optional(),
-    /** The image reference (busybox, docker.io/library/debian:12). */
-    image: z.string().min(1, 'name an image'),
-    /** A target's id (local, or an SSH target's); the default target when absent. */
-    target: z.string().min(1).optional(),
-    name: ContainerName.optional(),
-    /** The command: a string split like a shell would, or an array of words. */
-    command: stringOrWords.optional(),
-    entrypoint: stringOrWords.optional(),
-    env: z.union([z.array(z.string().regex(/^[^=]+=/, 'entries look like NAME=value')), z.record(z.string(), z.string())]).optional(),
-    /** "hostPath:containerPath[:ro]"; a relative or ${workspaceFolder} host path is in the workspace folder. */
-    volumes: z.array(z.string().regex(/^[^:]+:\/[^:]*(:(ro|rw))?$/, 'volumes look like hostPath:/container/path or hostPath:/container/path:ro')).optional(),
-    workdir: z.string().regex(/^\//, 'an absolute path in the container').optional(),
-    user: z.string().optional(),
-    /** Bytes, or a size with a unit: 512m, 1g, 256MiB. */
-    memory: z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*([kmgt]i?b?|b)?$/i, 'sizes look like 512m or 2g')]).optional(),
-    cpus: z.number().positive().optional(),
-    pids: z.number().int().positive().optional(),
-    /** detached: in the background; interactive: a terminal attached (-it). */
-    mode: z.enum(['detached', 'interactive']).optional(),
-    autoRemove: z.boolean().optional(),
-    /** What to open once it started: its logs, a terminal into it, or nothing. */
-    open: z.enum(['logs', 'terminal', 'none']).optional(),
-  })
-  .strict();
-export type RunRecipe = z.infer<typeof RunRecipe>;
+export type { RunRecipe } from './runRecipe';
 
 /** Reads a recipe (parsed JSON); the error names each wrong field. */
 export function parseRunRecipe(value: unknown): RunRecipe {
-  const parsed = RunRecipe.safeParse(value);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- required here, not at activation (runRecipe.ts)
+  const parsed = (require('./runRecipe') as typeof import('./runRecipe')).RunRecipe.safeParse(value);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'the recipe'}: ${issue.message}`);
   throw new Error(`the run recipe is not valid: ${problems.join('; ')}`);

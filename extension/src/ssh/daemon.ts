@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import WebSocket from 'ws';
-import { API_PATH, type SystemVersionResult } from '../../../helper/src/protocol';
+import type { SystemVersionResult } from '../../../helper/src/protocol';
+import { API_PATH } from '../../../helper/src/protocol/jsonrpc';
 import { RpcClient } from '../client/rpcClient';
 import type { SshConnection } from './connection';
 import { CancelledError, messageOf, withTimeout } from './errors';

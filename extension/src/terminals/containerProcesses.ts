@@ -2,7 +2,8 @@
 // through containers.exec (Open Shell), and the container's own process through containers.attach
 // (Attach Terminal). Each opens on the target's current client, so a reattach after a reconnection
 // uses the new connection, and each watches the container's events to say when it stops.
-import { ErrorCode, type BerthEvent, type ContainerInspect } from '../../../helper/src/protocol';
+import type { BerthEvent, ContainerInspect } from '../../../helper/src/protocol';
+import { ErrorCode } from '../../../helper/src/protocol/jsonrpc';
 import type { ContainerChange, SessionSource, TerminalSize, TerminalStream } from './terminalSession';
 import { clientOf, type TerminalTarget } from './terminalTarget';
 

@@ -4,7 +4,8 @@
 // message and a close: the process exits, the container stops, the connection to the target is lost
 // (then Enter reattaches), or the helper refuses. The Pseudoterminal (containerPseudoterminal.ts) is a
 // thin adapter over it, so this logic is tested in plain Node.
-import { CLIENT_DISCONNECTED, CLIENT_TIMEOUT, RpcError } from '../../../helper/src/protocol';
+import { CLIENT_DISCONNECTED, CLIENT_TIMEOUT } from '../../../helper/src/protocol/client';
+import { RpcError } from '../../../helper/src/protocol/jsonrpc';
 import { InputQueue } from './inputQueue';
 import { CONFIRM_ANSWER, OutputPump, type OutputPumpOptions } from './outputPump';
 import * as messages from './terminalMessages';

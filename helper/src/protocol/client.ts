@@ -2,9 +2,11 @@
 // checked against the method table, and the client's end of streams (streams.ts) with flow control. It
 // knows nothing of how messages travel: its owner hands it a transport (a WebSocket on a Unix socket, or
 // over an SSH channel) and feeds it each text message received and the transport's close.
+import { STREAM_DATA, STREAM_END } from './constants';
 import { ErrorCode, RpcError, type RpcResponse } from './jsonrpc';
-import { methods, type MethodName, type MethodParams, type MethodResult } from './methods';
-import { OpenedStream, STREAM_DATA, STREAM_END, type StreamDataParams, type StreamEndParams } from './streams';
+import type { MethodName, MethodParams, MethodResult } from './methods';
+import { schemas } from './schemas';
+import type { StreamDataParams, StreamEndParams } from './streams';
 
 export interface MessageTransport {
   send(text: string): void;
@@ -54,7 +56,7 @@ export class ProtocolClient {
   /** Calls a method and checks the result against the protocol, so a mismatched helper fails loudly. */
   async call<M extends MethodName>(method: M, params: MethodParams<M>, options: CallOptions = {}): Promise<MethodResult<M>> {
     const raw = await this.callRaw(method, params, options);
-    const checked = methods[method].result.safeParse(raw);
+    const checked = schemas().methods[method].result.safeParse(raw);
     if (!checked.success) {
       throw new RpcError(ErrorCode.InternalError, `${method}: the helper's answer does not match this client's protocol: ${checked.error.message}`);
     }
@@ -64,7 +66,7 @@ export class ProtocolClient {
   /** Calls a method that opens a stream and returns the stream, already listening. */
   async openStream<M extends MethodName>(method: M, params: MethodParams<M>, options: CallOptions = {}): Promise<ClientStream> {
     const raw = await this.callRaw(method, params, options);
-    const opened = OpenedStream.safeParse(raw);
+    const opened = schemas().OpenedStream.safeParse(raw);
     if (!opened.success) throw new RpcError(ErrorCode.InternalError, `${method} did not open a stream: ${JSON.stringify(raw)}`);
     return this.claimStream(opened.data.stream);
   }

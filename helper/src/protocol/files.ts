@@ -80,9 +80,6 @@ export type FileChange = z.infer<typeof FileChange>;
 const Ref = { container: Container, path: PathInContainer };
 const Empty = z.object({}).strict();
 
-/** Largest piece of content one stream.write of fs.writeFile carries (before base64): well under the frame limit. */
-export const FS_WRITE_CHUNK_BYTES = 1024 * 1024;
-
 export const fileMethods = {
   'fs.stat': { params: z.object(Ref).strict(), result: FileStat },
   'fs.readDirectory': {

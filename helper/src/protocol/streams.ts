@@ -2,16 +2,11 @@
 // watches) multiplexed on one WebSocket beside ordinary calls. A method that opens one answers
 // `{ stream: "s7" }`; the daemon then sends `stream.data` notifications and, last, one `stream.end`.
 // The client sends its input with `stream.write`, acknowledges what it has consumed with `stream.ack`
-// (flow control: the daemon never has more than STREAM_WINDOW_BYTES unacknowledged on one stream, so a
+// (flow control: the daemon never has more than STREAM_WINDOW_BYTES (constants.ts) unacknowledged on one stream, so a
 // slow client cannot make its memory grow), and may end input (`stream.closeInput`), resize a terminal
 // (`stream.resize`) or stop the stream (`stream.cancel`). A stream dies with its connection.
 import * as z from 'zod';
 import type { MethodTable } from './methodTable';
-
-/** Unacknowledged bytes (of `data`, decoded, plus the JSON of `items`) the daemon lets one stream have in flight. */
-export const STREAM_WINDOW_BYTES = 1024 * 1024;
-/** Largest piece of bytes in one stream.data notification (before base64). */
-export const STREAM_CHUNK_BYTES = 64 * 1024;
 
 export const StreamId = z.string().regex(/^s\d+$/, 'stream ids look like s1, s2, …');
 export const OpenedStream = z.object({ stream: StreamId });
@@ -35,9 +30,6 @@ export interface StreamEndParams {
   result?: unknown;
   error?: { code: number; message: string; data?: unknown };
 }
-
-export const STREAM_DATA = 'stream.data';
-export const STREAM_END = 'stream.end';
 
 const StreamRef = z.object({ stream: StreamId }).strict();
 const Empty = z.object({}).strict();

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ContainerName } from '../../../../helper/src/protocol';
+import { schemas } from '../../../../helper/src/protocol/schemas';
 import { required } from '../../views/commandRunner';
 import type { ContainersTreeProvider } from '../containersTreeProvider';
 import { containerFor } from '../pickContainers';
@@ -11,7 +11,7 @@ export async function renameContainer(tree: ContainersTreeProvider, node: unknow
       title: vscode.l10n.t('Rename {0}', target.name),
       value: target.name,
       validateInput: (value) => {
-        const checked = ContainerName.safeParse(value);
+        const checked = schemas().ContainerName.safeParse(value);
         return checked.success ? undefined : checked.error.issues[0]?.message;
       },
     }),
