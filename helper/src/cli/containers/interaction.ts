@@ -65,6 +65,9 @@ export const run: ClientCommand = async (args, context) => {
   }
   // Attached: listen before starting, so that no output is missed.
   const stream = await client.openStream('containers.attach', { container: id, stdin: request.interactive, logs: true });
+  // As Docker's does, run --rm returns once the container is gone (the engine removes it after its exit has
+  // been read), so that a `ps -a` right after never lists it.
+  const removed = request.params.autoRemove ? client.call('containers.wait', { container: id, condition: 'removed' }, { timeoutMs: 0 }).catch(() => undefined) : undefined;
   try {
     await client.call('containers.start', { container: id });
   } catch (error) {
@@ -75,7 +78,10 @@ export const run: ClientCommand = async (args, context) => {
     context.stderr.write(`berth: ${(error as Error).message}\n`);
     return code;
   }
-  return exitCodeOf(await runSession(stream, { stdin: request.interactive, tty: request.tty }));
+  const result = await runSession(stream, { stdin: request.interactive, tty: request.tty });
+  // Only a session that saw the container exit waits: one cut short would wait for ever.
+  if (typeof (result as { exitCode?: unknown } | undefined)?.exitCode === 'number') await removed;
+  return exitCodeOf(result);
 };
 
 export const exec: ClientCommand = async (args, context) => {
