@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
 import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { openWorkbench, type Workbench } from './workbench';
+import { answerFileDialog, openWorkbench, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-copy-');
@@ -102,19 +102,6 @@ async function openBerth(wb: Workbench): Promise<void> {
   const berthItem = wb.page.locator('.part.activitybar .action-item:has(a.action-label[aria-label="Berth"])');
   await berthItem.waitFor({ state: 'visible', timeout: 60_000 });
   await berthItem.click();
-}
-
-/** Answers VS Code's simple file dialog with a path, then accepts it. */
-async function answerFileDialog(wb: Workbench, path: string): Promise<void> {
-  const quick = wb.page.locator('.quick-input-widget');
-  const input = quick.locator('.quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  // The dialog fills in its starting folder itself; answer after it did, or that overwrites the answer.
-  for (let i = 0; i < 50 && !(await input.inputValue()).startsWith('/'); i++) await wb.page.waitForTimeout(100);
-  await wb.page.waitForTimeout(300);
-  await input.fill(path);
-  await wb.page.waitForTimeout(500);
-  await quick.locator('.quick-input-action .monaco-button, .quick-input-header .monaco-button').first().click();
 }
 
 test('Copy Out Of writes the container\'s file into the chosen folder', { timeout: 240_000 }, async () => {

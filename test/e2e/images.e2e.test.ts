@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
 import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
 import { startRegistry, type TestRegistry } from '../support/registry';
-import { openWorkbench, type Workbench } from './workbench';
+import { answerFileDialog, openWorkbench, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-images-');
@@ -156,5 +156,41 @@ test('Push to a registry from the context menu, then Pull it back with progress'
     await row(imagesView(wb), remote.replace(/[.]/g, '\\.')).waitFor({ timeout: 60_000 });
     const images = await client!.call('images.list', {});
     assert.ok(images.some((i) => i.repoTags.includes(remote)), JSON.stringify(images));
+  });
+});
+
+test('Save to a tarball, Load it back once the name is gone, Import a root filesystem folder', { timeout: 300_000 }, async () => {
+  // VS Code shows three toasts at most: the ones earlier steps left would hide the ones looked for here.
+  await workbench!.runCommand('Notifications: Clear All Notifications');
+  const archive = join(tmp.path, 'saved', 'busybox-test.tar');
+  mkdirSync(dirname(archive));
+  await step('images-09-saved', async (wb) => {
+    await contextMenu(wb, row(imagesView(wb), 'busybox:test'), 'Save Image to Tarball…');
+    await answerFileDialog(wb, archive);
+    await wb.page.locator('.notifications-toasts .notification-toast', { hasText: 'Saved busybox:test' }).waitFor({ timeout: 60_000 });
+    // An archive docker load and podman load take: an OCI layout with Docker's manifest.json beside it.
+    const names = execFileSync('tar', ['-tf', archive], { encoding: 'utf8' }).split('\n');
+    assert.ok(names.includes('index.json') && names.includes('manifest.json') && names.includes('oci-layout'), names.join(' '));
+  });
+  await step('images-10-loaded', async (wb) => {
+    await client!.call('images.remove', { image: 'busybox:test' });
+    await row(imagesView(wb), 'busybox:test').waitFor({ state: 'detached', timeout: 15_000 });
+    await contextMenu(wb, row(imagesView(wb), 'Local'), 'Load Images from Tarball…');
+    await answerFileDialog(wb, archive);
+    await row(imagesView(wb), 'busybox:test').waitFor({ timeout: 60_000 });
+    const images = await client!.call('images.list', {});
+    assert.ok(images.some((i) => i.repoTags.includes('docker.io/library/busybox:test')), JSON.stringify(images));
+  });
+  await step('images-11-imported', async (wb) => {
+    await contextMenu(wb, row(imagesView(wb), 'Local'), 'Import Root Filesystem as Image…');
+    await answerFileDialog(wb, join(tmp.path, 'rootfs') + '/');
+    await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Import ' }).waitFor({ timeout: 15_000 });
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('imported:e2e');
+    await wb.page.keyboard.press('Enter');
+    await row(imagesView(wb), 'imported:e2e').waitFor({ timeout: 60_000 });
+    // The image holds the folder's files: a container from it runs the busybox that was copied there.
+    const run = await runBerth(['--host', `unix://${socketPath}`, 'run', '--rm', 'imported:e2e', '/bin/busybox', 'echo', 'from-imported']);
+    assert.equal(run.stdout.trim(), 'from-imported', run.stderr);
   });
 });

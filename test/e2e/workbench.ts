@@ -225,6 +225,19 @@ function makeWorkbench(state: State, page: Page, url: string): Workbench {
   };
 }
 
+/** Answers VS Code's simple file dialog with a path, then accepts it. */
+export async function answerFileDialog(wb: Workbench, path: string): Promise<void> {
+  const quick = wb.page.locator('.quick-input-widget');
+  const input = quick.locator('.quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  // The dialog fills in its starting folder itself; answer after it did, or that overwrites the answer.
+  for (let i = 0; i < 50 && !(await input.inputValue()).startsWith('/'); i++) await wb.page.waitForTimeout(100);
+  await wb.page.waitForTimeout(300);
+  await input.fill(path);
+  await wb.page.waitForTimeout(500);
+  await quick.locator('.quick-input-action .monaco-button, .quick-input-header .monaco-button').first().click();
+}
+
 /**
  * Runs a command from the palette. Right after the window opens, the extension's contributions may not be
  * registered yet: a palette without the entry is closed and opened again, for up to a minute.
