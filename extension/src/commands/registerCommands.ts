@@ -1,6 +1,7 @@
 // Every command is registered here, each wrapped so that a failure reaches the user as a message and the
 // log instead of vanishing in the extension host.
 import * as vscode from 'vscode';
+import { registerBerthCommand } from '../views/commandRunner';
 import type { LocalTarget } from '../targets/target';
 import { targetOf } from '../targets/registerTargetCommands';
 import { registerTerminalProfile, terminalCommands, type TerminalContext } from '../terminals/openTerminal';
@@ -23,17 +24,6 @@ export function registerCommands({ local, log, targets = () => [local] }: Comman
     'berth.showLog': () => log.show(),
     ...terminalCommands(terminals),
   };
-  const registered = Object.entries(commands).map(([id, run]) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await run(...args);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log.error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(`Berth: ${message}`);
-        return undefined;
-      }
-    }),
-  );
+  const registered = Object.entries(commands).map(([id, run]) => registerBerthCommand(id, log, run));
   return [...registered, registerTerminalProfile(terminals)];
 }

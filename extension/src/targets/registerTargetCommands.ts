@@ -1,6 +1,7 @@
 // The commands that manage SSH targets: add (from ~/.ssh/config or user@host[:port]), edit, remove, and
 // show the connection log. Each is wrapped like the others: a failure reaches the user and the log.
 import * as vscode from 'vscode';
+import { registerBerthCommand } from '../views/commandRunner';
 import { randomUUID } from 'node:crypto';
 import { listHostAliases, parseHostSpec, readSshConfig } from '../ssh/sshConfig';
 import { ROOT_METHODS, type RemoteTargetConfig } from './remoteTargetConfig';
@@ -15,18 +16,7 @@ export function registerTargetCommands(registry: TargetRegistry, log: vscode.Log
     'berth.targets.remove': (node?: unknown) => removeTarget(registry, node),
     'berth.showConnectionLog': () => log.show(true),
   };
-  return Object.entries(commands).map(([id, run]) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await run(...args);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log.error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(`Berth: ${message}`);
-        return undefined;
-      }
-    }),
-  );
+  return Object.entries(commands).map(([id, run]) => registerBerthCommand(id, log, run));
 }
 
 async function addTarget(registry: TargetRegistry): Promise<void> {
