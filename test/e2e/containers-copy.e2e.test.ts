@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
 import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { answerFileDialog, openWorkbench, type Workbench } from './workbench';
+import { answerFileDialog, contextMenu, openWorkbench, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-copy-');
@@ -81,22 +81,6 @@ async function step(name: string, body: (wb: Workbench) => Promise<void>): Promi
 
 const containersView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Containers"])');
 const row = (view: Locator, name: string) => view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
-
-async function contextMenu(wb: Workbench, target: Locator, item: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: new RegExp(`^${item}$`) }) });
-  await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
-  await wb.page.waitForTimeout(200);
-  await entry.first().click();
-  // A click that lands while the menu is still settling only focuses the item: Enter runs it.
-  const menu = wb.page.locator('.context-view .monaco-menu');
-  await menu.waitFor({ state: 'hidden', timeout: 1_000 }).catch(async () => {
-    await wb.page.keyboard.press('Enter');
-    await menu.waitFor({ state: 'hidden', timeout: 5_000 });
-  });
-}
-
-
 
 async function openBerth(wb: Workbench): Promise<void> {
   const berthItem = wb.page.locator('.part.activitybar .action-item:has(a.action-label[aria-label="Berth"])');

@@ -21,7 +21,7 @@ import { RpcClient } from '../../extension/src/client/rpcClient';
 import { fingerprint } from '../../extension/src/ssh/knownHosts';
 import { REPO } from '../support/daemonProcess';
 import { startSshServer, type TestSshServer } from '../support/sshServer';
-import { openWorkbench, type Workbench } from './workbench';
+import { contextMenu, openWorkbench, type Workbench } from './workbench';
 
 const VSIX = process.env.BERTH_VSIX ?? join(REPO, 'dist', 'berth.vsix');
 const work = mkdtempSync(join(tmpdir(), 'berth-e2e-ssh-target-'));
@@ -253,5 +253,61 @@ test('trusting the key deploys and starts the helper; the target shows connected
     assert.ok(tip.includes(`kernel: Linux ${release()}`), tip);
     assert.ok(tip.includes('privileges: root'), tip);
     assert.ok(tip.includes(`ssh root@127.0.0.1:${server!.port}`), tip);
+  });
+});
+
+test('Switch Active Target from the status bar makes the SSH target the active one', { timeout: 120_000 }, async () => {
+  await step('ssh-target-4-switch-active', async (wb) => {
+    await wb.page.locator('.statusbar-item', { hasText: 'Local' }).first().click();
+    const quick = wb.page.locator('.quick-input-widget');
+    await quick.locator('.monaco-list-row', { has: wb.page.locator('.label-name', { hasText: label() }) }).first().click();
+    await wb.page.locator('.statusbar-item', { hasText: label() }).first().waitFor({ timeout: 15_000 });
+  });
+});
+
+test('Show Connection Log shows how the SSH connection went', { timeout: 120_000 }, async () => {
+  await step('ssh-target-5-connection-log', async (wb) => {
+    await wb.runCommand('Berth: Show Connection Log');
+    const output = wb.page.locator('.part.panel .monaco-editor .view-lines');
+    await output.filter({ hasText: `${label()}: connected to helper ${version} (pid ${daemonPid}` }).first().waitFor({ timeout: 15_000 });
+  });
+});
+
+test('Disconnect from the context menu: the target says disconnected and the helper there keeps running', { timeout: 120_000 }, async () => {
+  await step('ssh-target-6-disconnected', async (wb) => {
+    await contextMenu(wb, targetRow(wb), 'Disconnect');
+    await targetRow(wb).locator('.label-description', { hasText: /^disconnected/ }).waitFor({ timeout: 15_000 });
+    assert.ok(daemonPid !== undefined && alive(daemonPid), 'the daemon on the target still runs');
+  });
+});
+
+test('Edit SSH Target: a new name shows in the tree and is kept across a reload', { timeout: 120_000 }, async () => {
+  await step('ssh-target-7-edited', async (wb) => {
+    await contextMenu(wb, targetRow(wb), 'Edit SSH Target');
+    await pick(wb, /Edit /, 'Name');
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Berth: Name' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('edited-target');
+    await wb.page.keyboard.press('Enter');
+    await pick(wb, /Edit /, 'Save');
+    const edited = targetsView(wb).locator('.monaco-list-row', { hasText: 'edited-target' });
+    await edited.waitFor({ timeout: 15_000 });
+    const names = (await targetsView(wb).locator('.monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(names, ['Local', 'edited-target']);
+    // Kept across a reload of the window (the definitions are in VS Code's global state, flushed on reload).
+    await wb.runCommand('Developer: Reload Window');
+    await edited.waitFor({ timeout: 90_000 });
+  });
+});
+
+test('Remove SSH Target, confirmed: it leaves the tree; the helper there keeps running', { timeout: 120_000 }, async () => {
+  await step('ssh-target-8-removed', async (wb) => {
+    const row = targetsView(wb).locator('.monaco-list-row', { hasText: 'edited-target' });
+    await contextMenu(wb, row, 'Remove SSH Target');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await row.waitFor({ state: 'detached', timeout: 15_000 });
+    assert.ok(daemonPid !== undefined && alive(daemonPid), 'the daemon on the target still runs');
   });
 });

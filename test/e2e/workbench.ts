@@ -16,7 +16,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export interface WorkbenchOptions {
   /** A packaged extension to install before starting. */
@@ -223,6 +223,21 @@ function makeWorkbench(state: State, page: Page, url: string): Workbench {
     logs: () => state.output,
     close: () => closeState(state),
   };
+}
+
+/** Right-clicks `target` and runs the context menu's `item`. */
+export async function contextMenu(wb: Workbench, target: Locator, item: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: new RegExp(`^${item}$`) }) });
+  await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
+  await wb.page.waitForTimeout(200);
+  await entry.first().click();
+  // A click that lands while the menu is still settling only focuses the item: Enter runs it.
+  const menu = wb.page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ state: 'hidden', timeout: 1_000 }).catch(async () => {
+    await wb.page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+  });
 }
 
 /** Answers VS Code's simple file dialog with a path, then accepts it. */
