@@ -4,14 +4,14 @@
 // and `exec cat` prints the new content; a folder is created and deleted from the Explorer; a file made
 // inside the container appears in the tree by itself.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
 import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { openWorkbench, type Workbench } from './workbench';
+import { answerFileDialog, contextMenu, openWorkbench, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-explorer-');
@@ -173,5 +173,28 @@ test('a file created inside the container appears in the Explorer by itself', { 
     const started = Date.now();
     await row(wb, 'made-inside.txt').waitFor({ timeout: 30_000 });
     console.log(`made-inside.txt appeared ${Date.now() - started} ms after exec returned`);
+  });
+});
+
+test('Go to Path… from a container folder opens the path typed, here /etc/passwd', { timeout: 120_000 }, async () => {
+  await step('explorer-07-go-to-path', async (wb) => {
+    await contextMenu(wb, row(wb, 'etc').first(), 'Go to Path in Container…');
+    const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await input.inputValue(), '/etc', 'the box starts at the folder clicked');
+    await input.fill('/etc/passwd');
+    await wb.page.keyboard.press('Enter');
+    await wb.page.locator('.tabs-container .tab', { hasText: 'passwd' }).waitFor({ timeout: 30_000 });
+    await activeEditor(wb).filter({ hasText: 'root:x:0:0' }).waitFor({ timeout: 30_000 });
+  });
+});
+
+test('Download… saves a container\'s file on this machine', { timeout: 120_000 }, async () => {
+  await step('explorer-08-downloaded', async (wb) => {
+    const saved = join(tmp.path, 'downloaded-hostname');
+    await contextMenu(wb, row(wb, 'hostname').first(), 'Download…');
+    await answerFileDialog(wb, saved);
+    for (let i = 0; i < 100 && !existsSync(saved); i++) await wb.page.waitForTimeout(200);
+    assert.equal(readFileSync(saved, 'utf8'), await exec('cat /etc/hostname'));
   });
 });

@@ -1,6 +1,7 @@
 // The container file explorer's registration: the `berth:` file system provider and its commands (Browse
 // Container Files, Go to Path…, Download…).
 import * as vscode from 'vscode';
+import { registerBerthCommand } from '../views/commandRunner';
 import { BerthFileSystemProvider } from './berthFileSystemProvider';
 import { BERTH_SCHEME } from './containerUri';
 import { download } from './download';
@@ -12,18 +13,8 @@ const MIB = 1024 * 1024;
 
 export function registerExplorer(targets: ExplorerTargets, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const clients = new TargetClients(targets);
-  // Each command reports its failure to the user and the log instead of letting it vanish.
-  const command = (id: string, run: (argument?: unknown) => Promise<unknown>) =>
-    vscode.commands.registerCommand(id, async (argument?: unknown) => {
-      try {
-        return await run(argument);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log.error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(vscode.l10n.t('Berth: {0}', message));
-        return undefined;
-      }
-    });
+  // Each command reports its failure to the user and the log (with Show Log) instead of letting it vanish.
+  const command = (id: string, run: (argument?: unknown) => Promise<unknown>) => registerBerthCommand(id, log, run);
   const provider = new BerthFileSystemProvider(
     clients,
     {
