@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { startContainerFixture, type ContainerFixture } from '../exthost/containerFixture';
 import { REPO, privateTempDir } from '../support/daemonProcess';
-import { openWorkbench, type Workbench } from './workbench';
+import { contextMenu, openWorkbench, type Workbench } from './workbench';
 
 const VSIX = process.env.BERTH_VSIX ?? join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-terminal-');
@@ -220,5 +220,24 @@ test('exit closes the terminal', { timeout: 60_000 }, async () => {
   await step('terminal-9-closed', async (wb) => {
     await typeLine(wb, 'exit');
     await wb.page.locator('.terminal-wrapper .xterm').first().waitFor({ state: 'detached', timeout: 15_000 });
+  });
+});
+
+test('Open Shell as User… asks for a user and a folder; the shell runs as that uid in that folder', { timeout: 90_000 }, async () => {
+  await step('terminal-10-shell-as-user', async (wb) => {
+    const containers = wb.page.locator('.pane:has(.pane-header[aria-label^="Containers"])');
+    await contextMenu(wb, containers.locator('.monaco-list-row', { hasText: 'busy' }).first(), 'Open Shell as User…');
+    const quick = wb.page.locator('.quick-input-widget');
+    const input = quick.locator('.quick-input-box input');
+    await quick.locator('.quick-input-message', { hasText: 'User (name, uid or uid:gid)' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('1234:1234');
+    await wb.page.keyboard.press('Enter');
+    await quick.locator('.quick-input-message', { hasText: 'Working directory' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('/tmp');
+    await wb.page.keyboard.press('Enter');
+    await terminalRows(wb).waitFor({ state: 'visible', timeout: 30_000 });
+    await waitForText(wb, /\$ /);
+    await typeLine(wb, 'echo "as $(id -u):$(id -g) in $(pwd)"');
+    await waitForText(wb, /\nas 1234:1234 in \/tmp/);
   });
 });
