@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
 import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { contextMenu, openWorkbench, type Workbench } from './workbench';
+import { acceptQuickInput, contextMenu, openWorkbench, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-containers-');
@@ -19,6 +19,7 @@ const rootDir = join(tmp.path, 'root');
 let daemon: DaemonProcess | undefined;
 let client: RpcClient | undefined;
 let workbench: Workbench | undefined;
+const workspaceFolder = join(tmp.path, 'workspace');
 
 /** A busybox root filesystem (Debian's busybox-static) to import as busybox:test. */
 function busyboxRootfs(dir: string): string {
@@ -41,7 +42,7 @@ before(async () => {
   const imported = await client.openStream('images.import', { path: busyboxRootfs(tmp.path), reference: 'busybox:test', changes: ['CMD ["sleep", "600"]'] });
   imported.listen({});
   await imported.done;
-  const folder = join(tmp.path, 'workspace');
+  const folder = workspaceFolder;
   mkdirSync(folder);
   writeFileSync(join(folder, 'README.md'), '# a project\n');
   mkdirSync(join(folder, '.berth'));
@@ -139,9 +140,9 @@ test('Run Image with two Enter presses runs busybox:test and opens its logs', { 
     await wb.runCommand('Berth: Run Image…');
     const quick = wb.page.locator('.quick-input-widget');
     await quick.locator('.monaco-list-row.focused', { hasText: 'busybox:test' }).waitFor({ timeout: 15_000 });
-    await wb.page.keyboard.press('Enter');
+    await acceptQuickInput(wb);
     await quick.locator('.monaco-list-row.focused', { hasText: 'Run' }).waitFor({ timeout: 15_000 });
-    await wb.page.keyboard.press('Enter');
+    await acceptQuickInput(wb);
     const running = containersView(wb).locator('.monaco-list-row', { has: wb.page.locator('.label-description', { hasText: /^busybox:test · Running/ }) });
     await running.first().waitFor({ timeout: 30_000 });
     const list = await client!.call('containers.list', { all: true });
@@ -280,12 +281,48 @@ test('a failed action says what failed and why, with Show Log', { timeout: 120_0
     await input.waitFor({ state: 'visible' });
     await input.fill('nosuch:image');
     await quick.locator('.monaco-list-row.focused', { hasText: 'nosuch:image' }).waitFor({ timeout: 15_000 });
-    await wb.page.keyboard.press('Enter');
+    await acceptQuickInput(wb);
     await quick.locator('.monaco-list-row.focused', { hasText: 'Run' }).waitFor({ timeout: 15_000 });
-    await wb.page.keyboard.press('Enter');
+    await acceptQuickInput(wb);
     const toast = wb.page.locator('.notifications-toasts .notification-toast', { hasText: /Berth: .*nosuch/ });
     await toast.first().waitFor({ timeout: 30_000 });
     assert.ok(await toast.first().getByRole('button', { name: 'Show Log' }).isVisible());
+  });
+});
+
+test('Run File in Container runs the open script with its folder at /work; "with…" changes the interpreter', { timeout: 180_000 }, async () => {
+  const script = join(workspaceFolder, 'hello.sh');
+  writeFileSync(script, 'echo "script $0 ran in $(pwd)"\n');
+  const quick = workbench!.page.locator('.quick-input-widget');
+  const input = quick.locator('.quick-input-box input');
+  const runs = async () => (await client!.call('containers.list', { all: true })).filter((c) => c.command.includes('/work/hello.sh'));
+  await step('containers-16a-run-file', async (wb) => {
+    await wb.page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('hello.sh');
+    await quick.locator('.monaco-list-row', { hasText: 'hello.sh' }).first().click();
+    await wb.page.locator('.tabs-container .tab', { hasText: 'hello.sh' }).waitFor({ timeout: 15_000 });
+    await wb.runCommand('Berth: Run File in Container');
+    // Asked once per language: the image, then the interpreter (sh for shell scripts).
+    await quick.locator('.monaco-list-row', { hasText: 'busybox:test' }).first().click();
+    await quick.locator('.quick-input-title', { hasText: 'Run shellscript files with' }).waitFor({ timeout: 15_000 });
+    assert.equal(await input.inputValue(), 'sh');
+    await wb.page.keyboard.press('Enter');
+    await wb.page.locator('.part.panel .view-lines', { hasText: 'script /work/hello.sh ran in /work' }).first().waitFor({ timeout: 60_000 });
+    const [run] = await runs();
+    assert.ok(run, 'a container ran the script');
+    const inspect = await client!.call('containers.inspect', { container: run.id });
+    assert.ok(inspect.mounts.some((m) => m.destination === '/work' && m.source === workspaceFolder && m.readOnly), JSON.stringify(inspect.mounts));
+  });
+  await step('containers-16b-run-file-with', async (wb) => {
+    await wb.runCommand('Berth: Run File in Container with…');
+    await quick.locator('.monaco-list-row', { hasText: 'busybox:test' }).first().click();
+    await quick.locator('.quick-input-title', { hasText: 'Run shellscript files with' }).waitFor({ timeout: 15_000 });
+    await input.fill('sh -x');
+    await wb.page.keyboard.press('Enter');
+    // sh -x traces the command before running it.
+    await wb.page.locator('.part.panel .view-lines', { hasText: '+ echo' }).first().waitFor({ timeout: 60_000 });
+    assert.equal((await runs()).length, 2);
   });
 });
 

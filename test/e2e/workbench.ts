@@ -225,6 +225,25 @@ function makeWorkbench(state: State, page: Page, url: string): Workbench {
   };
 }
 
+/**
+ * Presses Enter on the open quick input until it moves on (its title changes, or it closes): an Enter that
+ * lands while the quick pick is still settling is dropped, as a person would see and press it again.
+ */
+export async function acceptQuickInput(wb: Workbench): Promise<void> {
+  const widget = wb.page.locator('.quick-input-widget');
+  const title = widget.locator('.quick-input-title');
+  const before = await title.innerText().catch(() => '');
+  for (let attempt = 1; ; attempt++) {
+    await wb.page.keyboard.press('Enter');
+    const deadline = Date.now() + 3_000;
+    while (Date.now() < deadline) {
+      if (!(await widget.isVisible()) || (await title.innerText().catch(() => '')) !== before) return;
+      await wb.page.waitForTimeout(100);
+    }
+    if (attempt >= 3) throw new Error(`the quick input "${before}" did not take Enter`);
+  }
+}
+
 /** Right-clicks `target` and runs the context menu's `item`. */
 export async function contextMenu(wb: Workbench, target: Locator, item: string): Promise<void> {
   await target.click({ button: 'right' });
