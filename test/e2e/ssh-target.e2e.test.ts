@@ -85,7 +85,8 @@ before(async () => {
     vsix,
     folder,
     // No local helper in this test: only the SSH target is connected.
-    settings: { 'berth.local.enabled': false, 'berth.local.socketPath': join(work, 'no-local-helper.sock') },
+    // berth.defaultTarget names the SSH target (added later in the test): the status bar shows it once it exists.
+    settings: { 'berth.local.enabled': false, 'berth.local.socketPath': join(work, 'no-local-helper.sock'), 'berth.defaultTarget': label() },
     // No agent: the key comes from OpenSSH's default key file in this HOME.
     env: { HOME: clientHome, SSH_AUTH_SOCK: '' },
   });
@@ -256,12 +257,15 @@ test('trusting the key deploys and starts the helper; the target shows connected
   });
 });
 
-test('Switch Active Target from the status bar makes the SSH target the active one', { timeout: 120_000 }, async () => {
+test('berth.defaultTarget makes the SSH target the active one; Switch Active Target from the status bar picks another', { timeout: 120_000 }, async () => {
   await step('ssh-target-4-switch-active', async (wb) => {
-    await wb.page.locator('.statusbar-item', { hasText: 'Local' }).first().click();
+    const status = wb.page.locator('.statusbar-item', { hasText: label() });
+    await status.first().waitFor({ timeout: 15_000 });
+    await status.first().click();
     const quick = wb.page.locator('.quick-input-widget');
-    await quick.locator('.monaco-list-row', { has: wb.page.locator('.label-name', { hasText: label() }) }).first().click();
-    await wb.page.locator('.statusbar-item', { hasText: label() }).first().waitFor({ timeout: 15_000 });
+    await quick.locator('.monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^Local$/ }) }).first().click();
+    await wb.page.locator('.statusbar-item', { hasText: 'Local' }).first().waitFor({ timeout: 15_000 });
+    assert.equal(await status.count(), 0);
   });
 });
 

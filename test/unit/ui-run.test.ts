@@ -16,6 +16,7 @@ import {
 } from '../../extension/src/run/runOptions';
 import { RunRecipe } from '../../extension/src/run/runRecipe';
 import { defaultInterpreter, runFileRecipe } from '../../extension/src/run/runFileRecipe';
+import { chooseActiveTarget } from '../../extension/src/views/activeTargetChoice';
 import { targetStatusText } from '../../extension/src/views/targetStatusText';
 
 const REPO = join(__dirname, '..', '..');
@@ -128,4 +129,19 @@ test('the status bar names the active target and its state', () => {
   assert.equal(targetStatusText('Local', 'connected').text, '$(vm-active) Local');
   assert.equal(targetStatusText('build-box', 'unreachable').text, '$(vm-outline) build-box: unreachable');
   assert.match(targetStatusText('Local', 'disconnected').tooltip, /Click to switch/);
+});
+
+test('the active target: the one picked in the workspace, else berth.defaultTarget by id or name, else the first', () => {
+  const all = [
+    { id: 'local', label: 'Local' },
+    { id: 'a1b2', label: 'build-box' },
+  ];
+  assert.equal(chooseActiveTarget(all, undefined, undefined)?.id, 'local');
+  assert.equal(chooseActiveTarget(all, undefined, 'build-box')?.id, 'a1b2');
+  assert.equal(chooseActiveTarget(all, undefined, 'BUILD-BOX')?.id, 'a1b2');
+  assert.equal(chooseActiveTarget(all, undefined, 'a1b2')?.id, 'a1b2');
+  assert.equal(chooseActiveTarget(all, 'local', 'build-box')?.id, 'local', 'a pick in the workspace wins over the setting');
+  assert.equal(chooseActiveTarget(all, 'removed-target', 'build-box')?.id, 'a1b2', 'a pick whose target is gone falls back');
+  assert.equal(chooseActiveTarget(all, undefined, 'no-such-target')?.id, 'local');
+  assert.equal(chooseActiveTarget([], 'local', 'local'), undefined);
 });

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { TargetEventHubs } from './targetEvents';
 import type { ObservedTarget } from './targetSource';
 import { Cancelled } from './commandRunner';
+import { chooseActiveTarget } from './activeTargetChoice';
 import { targetStatusText } from './targetStatusText';
 
 const KEY = 'berth.activeTarget';
@@ -19,15 +20,19 @@ export class ActiveTarget implements vscode.Disposable {
   ) {
     this.item.name = vscode.l10n.t('Berth Target');
     this.item.command = 'berth.targets.switchActive';
-    this.subscriptions.push(hubs.onDidChangeHubs(() => this.watch()));
+    this.subscriptions.push(
+      hubs.onDidChangeHubs(() => this.watch()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('berth.defaultTarget')) this.render();
+      }),
+    );
     this.watch();
   }
 
-  /** The chosen target if it still exists, else the first one. */
+  /** The one picked in this workspace, else the berth.defaultTarget setting's, else the first one. */
   get target(): ObservedTarget | undefined {
-    const all = this.hubs.all().map((h) => h.target);
-    const id = this.state.get<string>(KEY);
-    return all.find((t) => t.id === id) ?? all[0];
+    const configured = vscode.workspace.getConfiguration('berth').get<string>('defaultTarget');
+    return chooseActiveTarget(this.hubs.all().map((h) => h.target), this.state.get<string>(KEY), configured);
   }
 
   private watch(): void {
