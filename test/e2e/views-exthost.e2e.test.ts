@@ -347,3 +347,14 @@ test('Run Interactive from the image node: a container with a tty, and a termina
   assert.equal(made[0].tty, true);
   assert.ok(String(step('run-interactive').terminal).includes(made[0].name));
 });
+
+test('berth.containers.groupBy state: a subgroup per state under the target, running first, each with its containers', () => {
+  const rows = step('group-by-state').rows as Row[];
+  assert.deepEqual(
+    rows.map((r) => [r.label, r.contextValue, (r.children ?? []).map((c) => c.label).sort().join(',')]),
+    [
+      ['Running', 'containerSubgroup', 'talker,web'],
+      ['Exited', 'containerSubgroup', 'fresh,idle'],
+    ],
+  );
+});

@@ -2,6 +2,7 @@
 // keeping in step from events alone (ContainerSync), and how a container is presented.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { groupContainers, subgroupLabel } from '../../extension/src/containers/containerGrouping';
 import type { BerthEvent, ContainerStatus, ContainerSummary } from '../../helper/src/protocol';
 import { ContainerSet } from '../../extension/src/containers/containerSet';
 import { ContainerSync } from '../../extension/src/containers/containerSync';
@@ -148,4 +149,21 @@ test('the sort setting orders by name or newest first, and a change of setting r
   set.resort();
   assert.deepEqual(set.sorted().map((c) => c.name), ['b', 'a', 'c']);
   assert.equal(set.resort(), 'none');
+});
+
+test('groupBy image or state: subgroups in a fixed order, rows keeping the view\'s sort within each', () => {
+  const rows = [
+    { name: 'b', image: 'nginx:1', state: 'running' },
+    { name: 'a', image: 'busybox:test', state: 'exited' },
+    { name: 'c', image: 'busybox:test', state: 'running' },
+    { name: 'd', image: 'alpine:3', state: 'paused' },
+    { name: 'e', image: 'nginx:1', state: 'created' },
+  ];
+  const byState = groupContainers(rows, 'state');
+  assert.deepEqual(byState.map((g) => [g.key, g.members.map((m) => m.name).join('')]), [['running', 'bc'], ['paused', 'd'], ['created', 'e'], ['exited', 'a']]);
+  const byImage = groupContainers(rows, 'image');
+  assert.deepEqual(byImage.map((g) => [g.key, g.members.map((m) => m.name).join('')]), [['alpine:3', 'd'], ['busybox:test', 'ac'], ['nginx:1', 'be']]);
+  assert.equal(subgroupLabel('state', 'running'), 'Running');
+  assert.equal(subgroupLabel('image', 'busybox:test'), 'busybox:test');
+  assert.deepEqual(groupContainers([], 'state'), []);
 });

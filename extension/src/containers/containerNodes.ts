@@ -1,8 +1,8 @@
-// The Containers tree's nodes: one group per target, one row per container. Node objects live as long as
+// The Containers tree's nodes: one group per target (with subgroups by image or state, if so set), one row per container. Node objects live as long as
 // what they show, so that VS Code can refresh one row (onDidChangeTreeData with that node) and keep the
 // user's selection and expansion (stable ids).
 import * as vscode from 'vscode';
-import type { ContainerSummary } from '../../../helper/src/protocol';
+import type { ContainerStatus, ContainerSummary } from '../../../helper/src/protocol';
 import type { RpcClient } from '../client/rpcClient';
 import type { ObservedTarget } from '../views/targetSource';
 import { themeIcon } from '../views/treeNodes';
@@ -14,6 +14,7 @@ import {
   containerNodeId,
   containerTooltip,
 } from './containerPresentation';
+import { subgroupLabel } from './containerGrouping';
 
 export class ContainerGroupNode {
   readonly kind = 'containerGroup';
@@ -38,17 +39,42 @@ export class ContainerGroupNode {
   }
 }
 
+/** A second level under a target when berth.containers.groupBy is image or state. */
+export class ContainerSubgroupNode {
+  readonly kind = 'containerSubgroup';
+  members: ContainerNode[] = [];
+
+  constructor(
+    readonly group: ContainerGroupNode,
+    readonly by: 'image' | 'state',
+    readonly key: string,
+  ) {}
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(subgroupLabel(this.by, this.key), vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `${containerGroupId(this.group.target.id)}/${this.by}:${this.key}`;
+    item.contextValue = 'containerSubgroup';
+    item.description = String(this.members.length);
+    item.iconPath = this.by === 'image' ? new vscode.ThemeIcon('package') : themeIcon(containerIcon(this.key as ContainerStatus));
+    return item;
+  }
+}
+
 export class ContainerNode {
   readonly kind = 'container';
   private current: ContainerSummary;
   /** When the summary was read (its status text is relative to then). */
   private readAt = new Date();
 
+  /** The row above it in the tree: a subgroup when the view groups by image or state, else the target's group. */
+  parent: ContainerGroupNode | ContainerSubgroupNode;
+
   constructor(
     readonly group: ContainerGroupNode,
     summary: ContainerSummary,
   ) {
     this.current = summary;
+    this.parent = group;
   }
 
   get summary(): ContainerSummary {
@@ -90,4 +116,4 @@ export class ContainerNode {
   }
 }
 
-export type ContainersTreeNode = ContainerGroupNode | ContainerNode;
+export type ContainersTreeNode = ContainerGroupNode | ContainerSubgroupNode | ContainerNode;

@@ -1,4 +1,5 @@
-// The Containers view: every connected target's containers, grouped by target, running ones first. It is
+// The Containers view: every connected target's containers, grouped by target (and, if so set, by image or
+// state within it), running ones first. It is
 // fed by each target's event stream (views/targetEvents.ts) through a ContainerSync, and refreshes only
 // what changed: one row when a container changed in place, its group when rows came, went or moved.
 import * as vscode from 'vscode';
@@ -7,7 +8,14 @@ import type { TargetEventHub, TargetEventHubs } from '../views/targetEvents';
 import { errorText } from '../views/treeNodes';
 import type { ContainerSort } from './containerSet';
 import { ContainerSync } from './containerSync';
-import { ContainerGroupNode, ContainerNode, type ContainersTreeNode } from './containerNodes';
+import { groupContainers, type ContainerGrouping } from './containerGrouping';
+import { ContainerGroupNode, ContainerNode, ContainerSubgroupNode, type ContainersTreeNode } from './containerNodes';
+
+/** berth.containers.groupBy: how containers are grouped within each target. */
+function grouping(): ContainerGrouping {
+  const value = vscode.workspace.getConfiguration('berth').get<string>('containers.groupBy', 'none');
+  return value === 'image' || value === 'state' ? value : 'none';
+}
 
 /** What the welcome views read (context key berth.containers.view). */
 export type ContainersViewState = 'noTarget' | 'loading' | 'empty' | 'some';
@@ -16,6 +24,8 @@ class TargetContainers implements vscode.Disposable {
   readonly group: ContainerGroupNode;
   sync: ContainerSync | undefined;
   readonly nodes = new Map<string, ContainerNode>();
+  /** Subgroup nodes by "by:key", kept while they have members so that VS Code keeps their expansion. */
+  private readonly subgroups = new Map<string, ContainerSubgroupNode>();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(
@@ -66,7 +76,8 @@ class TargetContainers implements vscode.Disposable {
       const node = this.nodes.get(id);
       if (node) {
         node.summary = summary;
-        this.changed(node);
+        // Grouped by image or state, a change may move the row to another subgroup: the target's group re-reads.
+        this.changed(grouping() === 'none' ? node : this.group);
         return;
       }
     }
@@ -90,6 +101,30 @@ class TargetContainers implements vscode.Disposable {
     });
     for (const id of this.nodes.keys()) if (!seen.has(id)) this.nodes.delete(id);
     return nodes;
+  }
+
+  /** The target group's rows: its containers, or its subgroups (whose members are set here). */
+  tree(by: ContainerGrouping): Array<ContainerNode | ContainerSubgroupNode> {
+    const containers = this.children();
+    if (by === 'none') {
+      for (const node of containers) node.parent = this.group;
+      return containers;
+    }
+    const live = new Set<string>();
+    const rows = groupContainers(containers.map((node) => ({ node, image: node.summary.image, state: node.summary.state })), by).map(({ key, members }) => {
+      const id = `${by}:${key}`;
+      live.add(id);
+      let sub = this.subgroups.get(id);
+      if (!sub) {
+        sub = new ContainerSubgroupNode(this.group, by, key);
+        this.subgroups.set(id, sub);
+      }
+      sub.members = members.map((m) => m.node);
+      for (const node of sub.members) node.parent = sub;
+      return sub;
+    });
+    for (const id of this.subgroups.keys()) if (!live.has(id)) this.subgroups.delete(id);
+    return rows;
   }
 
   get count(): number {
@@ -136,6 +171,7 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
       hubs.onDidChangeHubs(() => this.updateHubs()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('berth.containers.sortBy')) for (const t of this.perTarget.values()) t.resort();
+        if (event.affectsConfiguration('berth.containers.groupBy')) this.fire(undefined);
       }),
     );
     this.updateHubs();
@@ -179,7 +215,8 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
       if (this.viewState() !== 'some') return [];
       return [...this.perTarget.values()].filter((t) => t.connected).map((t) => t.group);
     }
-    if (element instanceof ContainerGroupNode) return this.forGroup(element)?.children() ?? [];
+    if (element instanceof ContainerGroupNode) return this.forGroup(element)?.tree(grouping()) ?? [];
+    if (element instanceof ContainerSubgroupNode) return element.members;
     return [];
   }
 
@@ -189,7 +226,8 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
   }
 
   getParent(element: ContainersTreeNode): ContainersTreeNode | undefined {
-    return element instanceof ContainerNode ? element.group : undefined;
+    if (element instanceof ContainerNode) return element.parent;
+    return element instanceof ContainerSubgroupNode ? element.group : undefined;
   }
 
   /** Every container node, for pickers. */

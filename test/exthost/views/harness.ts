@@ -211,6 +211,17 @@ async function run(config: HarnessConfig, report: Report): Promise<void> {
   await checked('kill', { row: await waitContainer('fresh', 'exited after kill', (r) => r?.contextValue === 'container.exited') });
   report('order', { labels: (await containerRows()).map((r) => `${r.label}:${r.contextValue}`) });
 
+  // Grouping within the target (berth.containers.groupBy): by state, then back to one list.
+  const berthConfig = vscode.workspace.getConfiguration('berth');
+  await berthConfig.update('containers.groupBy', 'state', vscode.ConfigurationTarget.Global);
+  const byState = await waitFor('state subgroups in the Containers tree', async () => {
+    const local = await containerRows();
+    return local.some((r) => r.contextValue === 'containerSubgroup') ? local : undefined;
+  });
+  await berthConfig.update('containers.groupBy', undefined, vscode.ConfigurationTarget.Global);
+  await waitFor('one list again', async () => ((await containerRows()).some((r) => r.contextValue === 'containerSubgroup') ? undefined : true));
+  report('group-by-state', { rows: byState });
+
   // Rename: the input box is answered by the test.
   await withUi({ kind: 'input', text: 'renamed' }, async () => exec('berth.containers.rename', await containerNode('fresh')));
   await checked('rename', { row: await waitContainer('renamed', 'after rename', (r) => r !== undefined), old: (await containerRow('fresh')) ?? null });
