@@ -348,8 +348,9 @@ test('Run Interactive from the image node: a container with a tty, and a termina
   assert.ok(String(step('run-interactive').terminal).includes(made[0].name));
 });
 
-test('berth.containers.groupBy state: a subgroup per state under the target, running first, each with its containers', () => {
-  const rows = step('group-by-state').rows as Row[];
+test('berth.containers.groupBy state: a subgroup per state under the target, running first; a stopped row moves', () => {
+  const { rows, movedTo, movedBack } = step('group-by-state') as unknown as { rows: Row[]; movedTo: string; movedBack: string };
+  assert.deepEqual([movedTo, movedBack], ['Exited', 'Running']);
   assert.deepEqual(
     rows.map((r) => [r.label, r.contextValue, (r.children ?? []).map((c) => c.label).sort().join(',')]),
     [

@@ -1,6 +1,6 @@
-// The Containers tree's nodes: one group per target (with subgroups by image or state, if so set), one row per container. Node objects live as long as
-// what they show, so that VS Code can refresh one row (onDidChangeTreeData with that node) and keep the
-// user's selection and expansion (stable ids).
+// The Containers tree's nodes: one group per target (with subgroups by image or state, if so set), one row
+// per container. Node objects live as long as what they show, so that VS Code can refresh one row
+// (onDidChangeTreeData with that node) and keep the user's selection and expansion (stable ids).
 import * as vscode from 'vscode';
 import type { ContainerStatus, ContainerSummary } from '../../../helper/src/protocol';
 import type { RpcClient } from '../client/rpcClient';

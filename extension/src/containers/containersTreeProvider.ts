@@ -1,7 +1,7 @@
-// The Containers view: every connected target's containers, grouped by target (and, if so set, by image or
-// state within it), running ones first. It is
-// fed by each target's event stream (views/targetEvents.ts) through a ContainerSync, and refreshes only
-// what changed: one row when a container changed in place, its group when rows came, went or moved.
+// The Containers view: every connected target's containers, grouped by target (and, if so set, by image
+// or state within it), running ones first. It is fed by each target's event stream (views/targetEvents.ts)
+// through a ContainerSync, and refreshes only what changed: one row when a container changed in place, its
+// group when rows came, went or moved.
 import * as vscode from 'vscode';
 import type { RpcClient } from '../client/rpcClient';
 import type { TargetEventHub, TargetEventHubs } from '../views/targetEvents';
@@ -76,8 +76,10 @@ class TargetContainers implements vscode.Disposable {
       const node = this.nodes.get(id);
       if (node) {
         node.summary = summary;
-        // Grouped by image or state, a change may move the row to another subgroup: the target's group re-reads.
-        this.changed(grouping() === 'none' ? node : this.group);
+        // Grouped by image or state, a change that moves the row to another subgroup re-reads the target's group.
+        const parent = node.parent;
+        const moved = parent instanceof ContainerSubgroupNode && parent.key !== (parent.by === 'image' ? summary.image : summary.state);
+        this.changed(moved ? this.group : node);
         return;
       }
     }

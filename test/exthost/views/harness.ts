@@ -218,9 +218,15 @@ async function run(config: HarnessConfig, report: Report): Promise<void> {
     const local = await containerRows();
     return local.some((r) => r.contextValue === 'containerSubgroup') ? local : undefined;
   });
+  // A row whose state changes moves to its new subgroup.
+  const subgroupOf = async (name: string) => (await containerRows()).find((g) => g.children?.some((c) => c.label === name))?.label;
+  await exec('berth.containers.stop', await containerNode('web'));
+  const movedTo = await waitFor('web under Exited', async () => ((await subgroupOf('web')) === 'Exited' ? 'Exited' : undefined));
+  await exec('berth.containers.start', await containerNode('web'));
+  const movedBack = await waitFor('web under Running again', async () => ((await subgroupOf('web')) === 'Running' ? 'Running' : undefined));
   await berthConfig.update('containers.groupBy', undefined, vscode.ConfigurationTarget.Global);
   await waitFor('one list again', async () => ((await containerRows()).some((r) => r.contextValue === 'containerSubgroup') ? undefined : true));
-  report('group-by-state', { rows: byState });
+  report('group-by-state', { rows: byState, movedTo, movedBack });
 
   // Rename: the input box is answered by the test.
   await withUi({ kind: 'input', text: 'renamed' }, async () => exec('berth.containers.rename', await containerNode('fresh')));
