@@ -244,10 +244,13 @@ export async function acceptQuickInput(wb: Workbench): Promise<void> {
   }
 }
 
-/** Right-clicks `target` and runs the context menu's `item`. */
-export async function contextMenu(wb: Workbench, target: Locator, item: string): Promise<void> {
+/** Right-clicks `target` and runs the context menu's `item` (a label, or a pattern for labels that vary). */
+export async function contextMenu(wb: Workbench, target: Locator, item: string | RegExp): Promise<void> {
+  // A menu an earlier step left open covers the page: close it first.
+  if (await wb.page.locator('.context-view .monaco-menu').isVisible()) await wb.page.keyboard.press('Escape');
   await target.click({ button: 'right' });
-  const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: new RegExp(`^${item}$`) }) });
+  const label = typeof item === 'string' ? new RegExp(`^${item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : item;
+  const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: label }) });
   await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
   await wb.page.waitForTimeout(200);
   await entry.first().click();
