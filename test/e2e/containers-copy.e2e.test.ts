@@ -1,14 +1,14 @@
 // Copy Into and Copy Out Of a container from its context menu, through VS Code's own file dialogs (the
 // simple file dialog in code-server), with a real helper on a private socket.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
+import { busyboxRootfs } from '../support/bundle';
 import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { answerFileDialog, contextMenu, openWorkbench, type Workbench } from './workbench';
+import { answerFileDialog, contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-copy-');
@@ -18,25 +18,12 @@ let daemon: DaemonProcess | undefined;
 let client: RpcClient | undefined;
 let workbench: Workbench | undefined;
 
-/** A busybox root filesystem (Debian's busybox-static) to import as busybox:test. */
-function busyboxRootfs(dir: string): string {
-  const rootfs = join(dir, 'rootfs');
-  for (const sub of ['bin', 'etc', 'tmp', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
-  copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
-  for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
-    if (applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
-  }
-  writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-  writeFileSync(join(rootfs, 'etc', 'group'), 'root:x:0:\n');
-  return rootfs;
-}
-
 before(async () => {
   assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package`);
   daemon = await startDaemon(socketPath, rootDir);
   client = await daemon.connect();
   // The image's own command keeps it running, so that two Enter presses give a running container.
-  const imported = await client.openStream('images.import', { path: busyboxRootfs(tmp.path), reference: 'busybox:test', changes: ['CMD ["sleep", "600"]'] });
+  const imported = await client.openStream('images.import', { path: busyboxRootfs(join(tmp.path, 'rootfs')), reference: 'busybox:test', changes: ['CMD ["sleep", "600"]'] });
   imported.listen({});
   await imported.done;
   const folder = join(tmp.path, 'workspace');
@@ -66,18 +53,7 @@ after(async () => {
   tmp.remove();
 });
 
-/** Runs a step; keeps a screenshot named after it (and one named …-FAILED with code-server's log on failure). */
-async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
-  const wb = workbench!;
-  try {
-    await body(wb);
-    await wb.screenshot(name);
-  } catch (error) {
-    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
-    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
-    throw error;
-  }
-}
+const step = (name: string, body: (wb: Workbench) => Promise<void>) => runStep(workbench!, name, body);
 
 const containersView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Containers"])');
 const row = (view: Locator, name: string) => view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });

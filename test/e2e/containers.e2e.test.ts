@@ -3,14 +3,14 @@
 // appears without any refresh click, is stopped and removed from its context menu; an image runs from the
 // run flow with two Enter presses, and through Customize with a command; its logs and inspect open.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
+import { busyboxRootfs } from '../support/bundle';
 import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { acceptQuickInput, contextMenu, openWorkbench, type Workbench } from './workbench';
+import { acceptQuickInput, contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-containers-');
@@ -21,25 +21,12 @@ let client: RpcClient | undefined;
 let workbench: Workbench | undefined;
 const workspaceFolder = join(tmp.path, 'workspace');
 
-/** A busybox root filesystem (Debian's busybox-static) to import as busybox:test. */
-function busyboxRootfs(dir: string): string {
-  const rootfs = join(dir, 'rootfs');
-  for (const sub of ['bin', 'etc', 'tmp', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
-  copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
-  for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
-    if (applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
-  }
-  writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-  writeFileSync(join(rootfs, 'etc', 'group'), 'root:x:0:\n');
-  return rootfs;
-}
-
 before(async () => {
   assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package`);
   daemon = await startDaemon(socketPath, rootDir);
   client = await daemon.connect();
   // The image's own command keeps it running, so that two Enter presses give a running container.
-  const imported = await client.openStream('images.import', { path: busyboxRootfs(tmp.path), reference: 'busybox:test', changes: ['CMD ["sleep", "600"]'] });
+  const imported = await client.openStream('images.import', { path: busyboxRootfs(join(tmp.path, 'rootfs')), reference: 'busybox:test', changes: ['CMD ["sleep", "600"]'] });
   imported.listen({});
   await imported.done;
   const folder = workspaceFolder;
@@ -69,18 +56,7 @@ after(async () => {
   tmp.remove();
 });
 
-/** Runs a step; keeps a screenshot named after it (and one named …-FAILED with code-server's log on failure). */
-async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
-  const wb = workbench!;
-  try {
-    await body(wb);
-    await wb.screenshot(name);
-  } catch (error) {
-    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
-    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
-    throw error;
-  }
-}
+const step = (name: string, body: (wb: Workbench) => Promise<void>) => runStep(workbench!, name, body);
 
 const containersView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Containers"])');
 const imagesView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Images"])');

@@ -4,14 +4,14 @@
 // and `exec cat` prints the new content; a folder is created and deleted from the Explorer; a file made
 // inside the container appears in the tree by itself.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
+import { busyboxRootfs } from '../support/bundle';
 import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { answerFileDialog, contextMenu, openWorkbench, type Workbench } from './workbench';
+import { answerFileDialog, contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-explorer-');
@@ -21,19 +21,6 @@ let daemon: DaemonProcess | undefined;
 let client: RpcClient | undefined;
 let workbench: Workbench | undefined;
 
-function busyboxRootfs(dir: string): string {
-  const rootfs = join(dir, 'rootfs');
-  for (const sub of ['bin', 'etc', 'tmp', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
-  copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
-  for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
-    if (applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
-  }
-  writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-  writeFileSync(join(rootfs, 'etc', 'group'), 'root:x:0:\n');
-  writeFileSync(join(rootfs, 'etc', 'motd'), 'Welcome to the image.\n');
-  return rootfs;
-}
-
 const berth = (args: string[]) => runBerth(['--host', `unix://${socketPath}`, ...args]);
 const exec = async (script: string) => {
   const result = await berth(['exec', 'web', 'sh', '-c', script]);
@@ -41,11 +28,17 @@ const exec = async (script: string) => {
   return result.stdout;
 };
 
+/** The shared busybox root filesystem, with an /etc/motd for the editing step. */
+function withMotd(rootfs: string): string {
+  writeFileSync(join(rootfs, 'etc', 'motd'), 'Welcome to the image.\n');
+  return rootfs;
+}
+
 before(async () => {
   assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package`);
   daemon = await startDaemon(socketPath, rootDir);
   client = await daemon.connect();
-  const imported = await client.openStream('images.import', { path: busyboxRootfs(tmp.path), reference: 'busybox:test', changes: ['CMD ["sleep", "600"]'] });
+  const imported = await client.openStream('images.import', { path: withMotd(busyboxRootfs(join(tmp.path, 'rootfs'))), reference: 'busybox:test', changes: ['CMD ["sleep", "600"]'] });
   imported.listen({});
   await imported.done;
   const run = await berth(['run', '-d', '--name', 'web', '--hostname', 'web-host', 'busybox:test', 'sleep', '100000']);
@@ -68,17 +61,7 @@ after(async () => {
   tmp.remove();
 });
 
-async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
-  const wb = workbench!;
-  try {
-    await body(wb);
-    await wb.screenshot(name);
-  } catch (error) {
-    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
-    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
-    throw error;
-  }
-}
+const step = (name: string, body: (wb: Workbench) => Promise<void>) => runStep(workbench!, name, body);
 
 const explorer = (wb: Workbench) => wb.page.locator('.explorer-folders-view');
 const row = (wb: Workbench, name: string): Locator =>

@@ -4,14 +4,15 @@
 // and the tag removed from its context menu.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
+import { busyboxRootfs } from '../support/bundle';
 import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
 import { startRegistry, type TestRegistry } from '../support/registry';
-import { answerFileDialog, contextMenu, openWorkbench, type Workbench } from './workbench';
+import { answerFileDialog, contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-images-');
@@ -21,17 +22,6 @@ let daemon: DaemonProcess | undefined;
 let client: RpcClient | undefined;
 let workbench: Workbench | undefined;
 let registry: TestRegistry | undefined;
-
-function busyboxRootfs(dir: string): string {
-  const rootfs = join(dir, 'rootfs');
-  for (const sub of ['bin', 'etc', 'tmp', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
-  copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
-  for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
-    if (applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
-  }
-  writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-  return rootfs;
-}
 
 before(async () => {
   assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package`);
@@ -50,17 +40,7 @@ after(async () => {
   tmp.remove();
 });
 
-async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
-  const wb = workbench!;
-  try {
-    await body(wb);
-    await wb.screenshot(name);
-  } catch (error) {
-    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
-    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
-    throw error;
-  }
-}
+const step = (name: string, body: (wb: Workbench) => Promise<void>) => runStep(workbench!, name, body);
 
 const imagesView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Images"])');
 const row = (view: Locator, name: string) => view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
@@ -80,7 +60,7 @@ test('with no images the welcome view offers to pull, import or load one', { tim
 
 test('an image imported from the command line appears without a refresh, with its size and age', { timeout: 120_000 }, async () => {
   await step('images-02-imported-from-cli', async (wb) => {
-    const imported = await runBerth(['--host', `unix://${socketPath}`, 'import', busyboxRootfs(tmp.path), 'busybox:test']);
+    const imported = await runBerth(['--host', `unix://${socketPath}`, 'import', busyboxRootfs(join(tmp.path, 'rootfs')), 'busybox:test']);
     assert.equal(imported.code, 0, imported.stderr);
     await row(imagesView(wb), 'busybox:test').locator('.label-description', { hasText: /^[\d.]+MB · just now · [0-9a-f]{12}$/ }).waitFor({ timeout: 10_000 });
   });

@@ -21,7 +21,7 @@ import { RpcClient } from '../../extension/src/client/rpcClient';
 import { fingerprint } from '../../extension/src/ssh/knownHosts';
 import { REPO } from '../support/daemonProcess';
 import { startSshServer, type TestSshServer } from '../support/sshServer';
-import { contextMenu, openWorkbench, type Workbench } from './workbench';
+import { contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = process.env.BERTH_VSIX ?? join(REPO, 'dist', 'berth.vsix');
 const work = mkdtempSync(join(tmpdir(), 'berth-e2e-ssh-target-'));
@@ -148,15 +148,10 @@ function processesInNamespace(namespace: string): number[] {
     });
 }
 
-/** Runs a step; keeps a screenshot named after it (with -FAILED on failure) and prints logs on failure. */
-async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
-  const wb = workbench!;
-  try {
-    await body(wb);
-    await wb.screenshot(name);
-  } catch (error) {
-    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
-    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
+/** Runs a step (test/e2e/workbench.ts runStep); on failure also sshd's and the daemon's logs and the target's tooltip. */
+const step = (name: string, body: (wb: Workbench) => Promise<void>) =>
+  runStep(workbench!, name, body, async () => {
+    const wb = workbench!;
     console.error(`--- sshd output ---\n${server?.output().slice(-3000)}`);
     const daemonLog = join(places.logDir, 'daemon.log');
     if (existsSync(daemonLog)) console.error(`--- daemon log ---\n${readFileSync(daemonLog, 'utf8').slice(-3000)}`);
@@ -166,9 +161,7 @@ async function step(name: string, body: (wb: Workbench) => Promise<void>): Promi
       const hover = wb.page.locator('.monaco-hover, .workbench-hover');
       console.error(`--- the target's tooltip ---\n${await hover.first().innerText({ timeout: 5_000 }).catch(() => '(none)')}`);
     }
-    throw error;
-  }
-}
+  });
 
 const targetsView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Targets"])');
 const label = () => `root@127.0.0.1:${server!.port}`;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { version } from '../../package.json';
 import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { openWorkbench, type Workbench } from './workbench';
+import { openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-targets-');
@@ -32,18 +32,7 @@ after(async () => {
   tmp.remove();
 });
 
-/** Runs a step; on failure keeps a screenshot named after it and prints code-server's log. */
-async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
-  const wb = workbench!;
-  try {
-    await body(wb);
-    await wb.screenshot(name);
-  } catch (error) {
-    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
-    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
-    throw error;
-  }
-}
+const step = (name: string, body: (wb: Workbench) => Promise<void>) => runStep(workbench!, name, body);
 
 const targetsView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Targets"])');
 const localRow = (wb: Workbench) => targetsView(wb).locator('.monaco-list-row', { hasText: 'Local' });

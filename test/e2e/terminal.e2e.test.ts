@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { startContainerFixture, type ContainerFixture } from '../exthost/containerFixture';
 import { REPO, privateTempDir } from '../support/daemonProcess';
-import { contextMenu, openWorkbench, type Workbench } from './workbench';
+import { contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = process.env.BERTH_VSIX ?? join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-terminal-');
@@ -40,18 +40,7 @@ after(async () => {
   tmp.remove();
 });
 
-/** Runs a step; keeps a screenshot named after it (with -FAILED on failure) and prints code-server's log on failure. */
-async function step(name: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
-  const wb = workbench!;
-  try {
-    await body(wb);
-    await wb.screenshot(name);
-  } catch (error) {
-    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
-    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
-    throw error;
-  }
-}
+const step = (name: string, body: (wb: Workbench) => Promise<void>) => runStep(workbench!, name, body);
 
 const terminalRows = (wb: Workbench): Locator => wb.page.locator('.terminal-wrapper.active .xterm-rows').first();
 

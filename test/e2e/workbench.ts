@@ -226,6 +226,22 @@ function makeWorkbench(state: State, page: Page, url: string): Workbench {
 }
 
 /**
+ * Runs one step of an e2e test: keeps a screenshot named after it, and on failure one named …-FAILED and
+ * code-server's output (and whatever `onFailure` prints) before rethrowing.
+ */
+export async function runStep(wb: Workbench, name: string, body: (wb: Workbench) => Promise<void>, onFailure?: () => Promise<void>): Promise<void> {
+  try {
+    await body(wb);
+    await wb.screenshot(name);
+  } catch (error) {
+    await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
+    console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
+    await onFailure?.().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * Presses Enter on the open quick input until it moves on (its title changes, or it closes): an Enter that
  * lands while the quick pick is still settling is dropped, as a person would see and press it again.
  */

@@ -18,9 +18,8 @@ export interface TestBundle {
 
 const BUSYBOX = '/bin/busybox';
 
-export function makeBusyboxBundle(change?: (config: RuntimeConfig) => void): TestBundle {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-bundle-'));
-  const rootfs = join(dir, 'rootfs');
+/** A busybox root filesystem at `rootfs` (made), with root and nobody; returns `rootfs`. */
+export function busyboxRootfs(rootfs: string): string {
   for (const sub of ['bin', 'etc', 'tmp', 'proc', 'sys', 'dev', 'root']) mkdirSync(join(rootfs, sub), { recursive: true });
   copyFileSync(BUSYBOX, join(rootfs, 'bin', 'busybox'));
   // Relative links: `busybox --install -s` would point them at the host path of the binary.
@@ -29,6 +28,12 @@ export function makeBusyboxBundle(change?: (config: RuntimeConfig) => void): Tes
   }
   writeFileSync(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
   writeFileSync(join(rootfs, 'etc', 'group'), 'root:x:0:\ntty:x:5:\nnobody:x:65534:\n');
+  return rootfs;
+}
+
+export function makeBusyboxBundle(change?: (config: RuntimeConfig) => void): TestBundle {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bundle-'));
+  const rootfs = busyboxRootfs(join(dir, 'rootfs'));
   const config = defaultSpec();
   config.process!.terminal = false;
   config.process!.env = ['PATH=/bin', 'HOME=/root'];
