@@ -5,50 +5,19 @@
 // reports each to a file; this test prepares the containers, does what the harness asks inside them
 // (exec), and checks every case.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import * as esbuild from 'esbuild';
 import { startContainerFixture, type ContainerFixture } from '../exthost/containerFixture';
-import { privateTempDir, REPO, runBerth } from '../support/daemonProcess';
+import { buildHarnessVsix } from '../exthost/buildHarness';
+import { privateTempDir, runBerth } from '../support/daemonProcess';
 import { openWorkbench, type Workbench } from './workbench';
 
 const tmp = privateTempDir('berth-e2e-explorer-exthost-');
 let fixture: ContainerFixture | undefined;
 let workbench: Workbench | undefined;
+let removeHarness: (() => void) | undefined;
 const results = new Map<string, Record<string, unknown>>();
-
-async function buildHarness(dir: string): Promise<string> {
-  await esbuild.build({
-    entryPoints: [join(__dirname, 'explorer-exthost.harness.ts')],
-    outfile: join(dir, 'harness.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode', 'bufferutil', 'utf-8-validate'],
-    logLevel: 'warning',
-  });
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify({
-      name: 'berth-explorer-harness',
-      version: '0.0.1',
-      publisher: 'berth-test',
-      license: 'MIT',
-      engines: { vscode: '^1.90.0' },
-      activationEvents: ['onStartupFinished'],
-      main: './harness.js',
-      contributes: { configuration: { properties: { 'berthHarness.config': { type: 'object', default: null, description: 'Set by the test.' } } } },
-    }),
-  );
-  writeFileSync(join(dir, 'README.md'), '# Berth explorer harness\n\nTest-only.\n');
-  writeFileSync(join(dir, 'LICENSE'), 'MIT\n');
-  const vsix = join(dir, 'harness.vsix');
-  execFileSync(join(REPO, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: dir, stdio: 'pipe' });
-  return vsix;
-}
 
 before(async () => {
   fixture = await startContainerFixture('berth-e2e-files-');
@@ -60,9 +29,9 @@ before(async () => {
   const shadow = await berth(['exec', 'web', 'sh', '-c', 'echo root:container-shadow::: > /etc/shadow && ln -s /etc/shadow /tmp/shadow-link']);
   assert.equal(shadow.code, 0, shadow.stderr);
 
-  const harnessDir = join(tmp.path, 'harness');
-  mkdirSync(harnessDir);
-  const vsix = await buildHarness(harnessDir);
+  const harness = await buildHarnessVsix(join(__dirname, 'explorer-exthost.harness.ts'), 'explorer', 'berthHarness');
+  removeHarness = harness.remove;
+  const vsix = harness.vsix;
   const resultsFile = join(tmp.path, 'results.jsonl');
   const control = join(tmp.path, 'control');
   writeFileSync(resultsFile, '');
@@ -97,6 +66,7 @@ before(async () => {
 });
 
 after(async () => {
+  removeHarness?.();
   await workbench?.close();
   await fixture?.stop();
   tmp.remove();

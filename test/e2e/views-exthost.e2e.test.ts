@@ -7,14 +7,13 @@
 // real workbench (modal buttons, input boxes, the run flow's Enter), makes changes behind Berth's back when
 // the harness asks, and checks every effect on the helper through its API.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import * as esbuild from 'esbuild';
 import type { ContainerSummary, ImageSummary } from '../../helper/src/protocol';
 import { startContainerFixture, TEST_IMAGE, type ContainerFixture } from '../exthost/containerFixture';
 import { makeBusyboxBundle } from '../support/bundle';
+import { buildHarnessVsix } from '../exthost/buildHarness';
 import { privateTempDir, REPO, runBerth } from '../support/daemonProcess';
 import { openWorkbench, type Workbench } from './workbench';
 
@@ -34,42 +33,11 @@ type Step = Record<string, any> & { step: string };
 const tmp = privateTempDir('berth-e2e-views-exthost-');
 let fixture: ContainerFixture | undefined;
 let workbench: Workbench | undefined;
+let removeHarness: (() => void) | undefined;
 const steps = new Map<string, Step>();
 /** What the daemon said at moments the checks need (read from the test process, through the API). */
 const seen = new Map<string, unknown>();
 let danglingId = '';
-
-async function buildHarness(dir: string): Promise<string> {
-  await esbuild.build({
-    entryPoints: [join(REPO, 'test', 'exthost', 'views', 'harness.ts')],
-    outfile: join(dir, 'harness.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode'],
-    logLevel: 'warning',
-  });
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify({
-      name: 'berth-views-harness',
-      displayName: 'Berth views harness (tests only)',
-      version: '0.0.1',
-      publisher: 'berth-test',
-      license: 'MIT',
-      engines: { vscode: '^1.90.0' },
-      activationEvents: ['onStartupFinished'],
-      main: './harness.js',
-      contributes: { configuration: { properties: { 'berthViewsHarness.config': { type: 'object', default: null, description: 'Set by the test.' } } } },
-    }),
-  );
-  writeFileSync(join(dir, 'README.md'), '# Berth views harness\n\nTest-only.\n');
-  writeFileSync(join(dir, 'LICENSE'), 'MIT\n');
-  const vsix = join(dir, 'harness.vsix');
-  execFileSync(join(REPO, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: dir, stdio: 'pipe' });
-  return vsix;
-}
 
 const list = (): Promise<ContainerSummary[]> => fixture!.client.call('containers.list', { all: true });
 const images = (): Promise<ImageSummary[]> => fixture!.client.call('images.list', {});
@@ -137,9 +105,9 @@ before(async () => {
   seen.set('initial', await list());
   seen.set('initial-images', await images());
 
-  const harnessDir = join(tmp.path, 'harness');
-  mkdirSync(harnessDir);
-  const vsix = await buildHarness(harnessDir);
+  const harness = await buildHarnessVsix(join(REPO, 'test', 'exthost', 'views', 'harness.ts'), 'views', 'berthViewsHarness');
+  removeHarness = harness.remove;
+  const vsix = harness.vsix;
   const results = join(tmp.path, 'results.jsonl');
   const control = join(tmp.path, 'control');
   writeFileSync(results, '');
@@ -183,6 +151,7 @@ before(async () => {
 });
 
 after(async () => {
+  removeHarness?.();
   await workbench?.close();
   await fixture?.stop();
   tmp.remove();
