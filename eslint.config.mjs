@@ -5,6 +5,22 @@ import tseslint from 'typescript-eslint';
 
 const restrict = (patterns) => ['error', { patterns }];
 
+/** What any extension module may not import. */
+const extensionImports = [
+  { group: ['koffi'], message: 'The extension never calls libc.' },
+  {
+    regex: 'helper/src/(?!protocol(/(jsonrpc|constants|client|schemas))?$)',
+    message: 'The extension shares only the protocol module with the helper (import helper/src/protocol).',
+  },
+  // The protocol's index builds every schema when loaded: the extension takes types from it, and values
+  // from the modules that build none (schemas() builds them on first use).
+  {
+    regex: 'helper/src/protocol$',
+    allowTypeImports: true,
+    message: 'Import only types from helper/src/protocol; values from protocol/jsonrpc, /constants, /client or /schemas.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-output/**'] },
   js.configs.recommended,
@@ -37,23 +53,37 @@ export default tseslint.config(
   },
   {
     files: ['extension/src/**/*.ts'],
+    ignores: ['extension/src/extension.ts', 'extension/src/activation/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict([
-        { group: ['koffi'], message: 'The extension never calls libc.' },
+        ...extensionImports,
+        // The activation and the core are two bundles in one file (esbuild.mjs): a module both imported
+        // would exist twice, with two states. Between them go types, and the constants in activation/ids.
         {
-          regex: 'helper/src/(?!protocol(/(jsonrpc|constants|client|schemas))?$)',
-          message: 'The extension shares only the protocol module with the helper (import helper/src/protocol).',
-        },
-        // The protocol's index builds every schema when loaded: the extension takes types from it, and values
-        // from the modules that build none (schemas() builds them on first use), so activation does not.
-        {
-          regex: 'helper/src/protocol$',
+          regex: '(^|/)activation/(?!ids$)',
           allowTypeImports: true,
-          message: 'Import only types from helper/src/protocol; values from protocol/jsonrpc, /constants, /client or /schemas.',
+          message: 'The core takes only types from extension/src/activation (values: activation/ids).',
         },
       ]),
     },
   },
+  // The activation loads nothing of the core but its text: types only from the rest of extension/src.
+  ...[
+    ['extension/src/extension.ts', '^\\./(?!activation/)'],
+    ['extension/src/activation/**', '^\\.\\./'],
+  ].map(([file, outside]) => ({
+    files: [file],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrict([
+        ...extensionImports,
+        {
+          regex: outside,
+          allowTypeImports: true,
+          message: 'The activation imports only types from the core; its values come when loadCore compiles it.',
+        },
+      ]),
+    },
+  })),
   {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,65 +1,86 @@
-// Activation: builds the targets, the Targets view and the commands. Activation is lazy (the view or a
-// command), so nothing here runs for a user who never opens Berth.
+// Activation: registers what VS Code asks Berth for (the views, the `berth:` file system, the document
+// schemes, the terminal profile and every command) with stand-ins, and loads nothing else. The extension's
+// core (core.ts: targets, providers, handlers) is compiled right after, or at the first call that needs it,
+// so VS Code's start does not wait for it. Activation is lazy too (a view, a command, a berth: URI, a
+// workspace with .berth/run.json), so nothing here runs for a user who never opens Berth.
 import * as vscode from 'vscode';
-import { DEFAULT_SOCKET_PATH } from '../../helper/src/protocol/jsonrpc';
-import { registerCommands } from './commands/registerCommands';
-import { registerExplorer } from './explorer/registerExplorer';
-import { registerTargetCommands } from './targets/registerTargetCommands';
-import { LocalTarget } from './targets/target';
-import { TargetRegistry } from './targets/targetRegistry';
-import { TargetsTreeProvider } from './targets/targetsTreeProvider';
-import { registerBerthViews, type BerthViews } from './views/registerBerthViews';
+import { CommandForwarding } from './activation/commandForwarding';
+import type { BerthCore } from './activation/contract';
+import { DeferredContentProvider, DeferredTerminalProfile } from './activation/deferredDocuments';
+import { DeferredFileSystemProvider } from './activation/deferredFileSystemProvider';
+import { DeferredTreeProvider } from './activation/deferredTreeProvider';
+import { BERTH_SCHEME, INSPECT_SCHEME, STATS_SCHEME, TERMINAL_PROFILE_ID, VIEW_IDS } from './activation/ids';
+import { loadCore } from './activation/loadCore';
 
 /**
  * What activate returns (vscode.extensions.getExtension('berth.berth').exports). Not an API for other
- * extensions: the extension-host tests (test/e2e/views-exthost.e2e.test.ts) read the Containers and
- * Images trees through these providers, as VS Code does.
+ * extensions: the extension-host tests (test/exthost/views) read the Containers and Images trees through the
+ * core's providers, as VS Code does.
  */
 export interface BerthTestExports {
-  views: BerthViews;
+  /** The core, loaded (once) if it is not yet. */
+  core(): Promise<BerthCore>;
 }
 
 export function activate(context: vscode.ExtensionContext): BerthTestExports {
-  const log = vscode.window.createOutputChannel('Berth', { log: true });
-  const config = () => vscode.workspace.getConfiguration('berth');
-  const local = new LocalTarget(() => config().get<string>('local.socketPath') || DEFAULT_SOCKET_PATH, log);
-  // SSH targets deploy the helper bundle the extension carries (dist/helper), at the extension's version.
-  const registry = new TargetRegistry(local, context, log, {
-    dir: context.asAbsolutePath('dist/helper'),
-    version: String((context.extension.packageJSON as { version?: unknown }).version),
-  });
-  const tree = new TargetsTreeProvider(registry);
-  // The berth: file system first: a window reopening on a container's folder asks for it at once.
-  context.subscriptions.push(...registerExplorer(registry, log));
+  let started: Promise<BerthCore> | undefined;
+  const core = (): Promise<BerthCore> => (started ??= Promise.resolve().then(startCore));
 
-  // The welcome view's `when` clause reads this key: it explains what to do when no helper answers.
-  // On macOS and Windows the local machine cannot run the helper: the welcome view offers SSH targets.
-  const onLinux = process.platform === 'linux';
-  const updateContext = () =>
-    void vscode.commands.executeCommand('setContext', 'berth.localHelper', onLinux ? local.state.kind : 'unsupported');
+  const trees = {
+    targets: new DeferredTreeProvider(core),
+    containers: new DeferredTreeProvider(core),
+    images: new DeferredTreeProvider(core),
+  };
+  const files = new DeferredFileSystemProvider(core);
+  const inspect = new DeferredContentProvider(core);
+  const stats = new DeferredContentProvider(core);
+  const terminalProfile = new DeferredTerminalProfile(core);
+  const contributed = (context.extension.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? [];
+  const commands = new CommandForwarding(
+    contributed.map(({ command }) => command),
+    core,
+  );
+  const views = {
+    targets: vscode.window.createTreeView(VIEW_IDS.targets, { treeDataProvider: trees.targets, showCollapseAll: false }),
+    containers: vscode.window.createTreeView(VIEW_IDS.containers, { treeDataProvider: trees.containers, canSelectMany: true, showCollapseAll: false }),
+    images: vscode.window.createTreeView(VIEW_IDS.images, { treeDataProvider: trees.images, canSelectMany: true, showCollapseAll: false }),
+  };
   context.subscriptions.push(
-    log,
-    local,
-    registry,
-    tree,
-    local.onDidChange(updateContext),
-    vscode.window.createTreeView('berth.targets', { treeDataProvider: tree, showCollapseAll: false }),
-    ...registerCommands({ local, log, targets: () => registry.all() }),
-    ...registerTargetCommands(registry, log),
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('berth.local')) void connectIfEnabled();
-    }),
+    ...Object.values(trees),
+    ...Object.values(views),
+    files,
+    vscode.workspace.registerFileSystemProvider(BERTH_SCHEME, files, { isCaseSensitive: true }),
+    inspect,
+    vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
+    stats,
+    vscode.workspace.registerTextDocumentContentProvider(STATS_SCHEME, stats),
+    terminalProfile,
+    vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE_ID, terminalProfile),
+    commands,
   );
 
-  const connectIfEnabled = async () => {
-    if (onLinux && config().get<boolean>('local.enabled', true)) await local.connect();
-    else local.disconnect();
-  };
-  const views = registerBerthViews(context, { all: () => registry.all(), onDidChangeTargets: registry.onDidChangeTargets }, log);
-  updateContext();
-  void connectIfEnabled();
-  registry.reconnectPrevious();
-  return { views };
+  function startCore(): BerthCore {
+    try {
+      const berth = loadCore().start(context, { views, registerCommand: (id, run) => commands.register(id, run) });
+      trees.targets.attach(berth.providers.targets);
+      trees.containers.attach(berth.providers.containers);
+      trees.images.attach(berth.providers.images);
+      files.attach(berth.providers.files);
+      inspect.attach(berth.providers.inspect);
+      stats.attach(berth.providers.stats);
+      terminalProfile.attach(berth.providers.terminalProfile);
+      return berth;
+    } catch (error) {
+      // Without the core, no Berth output channel exists: the extension host's log keeps the stack.
+      console.error('Berth: the extension core failed to start', error);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Berth could not start: {0}', error instanceof Error ? error.message : String(error)));
+      throw error;
+    }
+  }
+
+  // Right after activation: the status bar, the local helper's connection and the trees' data need it.
+  setImmediate(() => void core().catch(() => undefined));
+  return { core };
 }
 
 export function deactivate(): void {

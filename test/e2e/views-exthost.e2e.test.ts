@@ -165,8 +165,8 @@ function step(name: string): Step {
 
 const byName = (key: string, name: string) => (seen.get(key) as ContainerSummary[]).find((c) => c.name === name);
 
-test('the packaged extension activates and exports its Containers and Images providers', () => {
-  assert.deepEqual(step('activated').exportsViews, ['containers', 'images']);
+test('the packaged extension activates, loads its core and exports the views\' providers', () => {
+  assert.deepEqual(step('activated').exportsViews, ['containers', 'images', 'inspect', 'stats']);
 });
 
 test('Containers tree: one group per target, running first, state words, icons and contextValue per state', () => {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { registerBerthCommand } from '../views/commandRunner';
 import type { LocalTarget } from '../targets/target';
 import { targetOf } from '../targets/registerTargetCommands';
-import { registerTerminalProfile, terminalCommands, type TerminalContext } from '../terminals/openTerminal';
+import { terminalCommands } from '../terminals/openTerminal';
 import type { TerminalTarget } from '../terminals/terminalTarget';
 
 export interface CommandContext {
@@ -15,15 +15,13 @@ export interface CommandContext {
 }
 
 export function registerCommands({ local, log, targets = () => [local] }: CommandContext): vscode.Disposable[] {
-  const terminals: TerminalContext = { targets, log };
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'berth.targets.refresh': () => local.connect(),
     // From a Targets node, that target; from the palette, the local one.
     'berth.targets.connect': (node?: unknown) => targetOf(node, local).connect(),
     'berth.targets.disconnect': (node?: unknown) => targetOf(node, local).disconnect(),
     'berth.showLog': () => log.show(),
-    ...terminalCommands(terminals),
+    ...terminalCommands({ targets, log }),
   };
-  const registered = Object.entries(commands).map(([id, run]) => registerBerthCommand(id, log, run));
-  return [...registered, registerTerminalProfile(terminals)];
+  return Object.entries(commands).map(([id, run]) => registerBerthCommand(id, log, run));
 }

@@ -11,8 +11,9 @@ import type { ContainerNode } from './containerNodes';
 import { historyText } from '../images/historyText';
 import { StatsHistory, statsText } from './statsText';
 
-export const INSPECT_SCHEME = 'berth-inspect';
-export const STATS_SCHEME = 'berth-stats';
+import { INSPECT_SCHEME, STATS_SCHEME } from '../activation/ids';
+
+export { INSPECT_SCHEME, STATS_SCHEME };
 
 export function containerDocumentUri(scheme: string, node: ContainerNode, suffix: string): vscode.Uri {
   const query = new URLSearchParams({ target: node.target.id, id: node.id }).toString();

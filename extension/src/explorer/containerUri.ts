@@ -1,8 +1,9 @@
 // berth://TARGET/CONTAINER/path: which target's helper, which container (id, id prefix or name), and the
 // absolute path inside the container's root.
 import * as vscode from 'vscode';
+import { BERTH_SCHEME } from '../activation/ids';
 
-export const BERTH_SCHEME = 'berth';
+export { BERTH_SCHEME };
 
 export interface ContainerPath {
   targetId: string;

@@ -1,9 +1,8 @@
-// The container file explorer's registration: the `berth:` file system provider and its commands (Browse
-// Container Files, Go to Path…, Download…).
+// The container file explorer: the `berth:` file system provider (which the activation registers, extension.ts)
+// and its commands (Browse Container Files, Go to Path…, Download…).
 import * as vscode from 'vscode';
 import { registerBerthCommand } from '../views/commandRunner';
 import { BerthFileSystemProvider } from './berthFileSystemProvider';
-import { BERTH_SCHEME } from './containerUri';
 import { download } from './download';
 import { goToPath } from './goToPath';
 import { openContainerFiles } from './openContainerFiles';
@@ -11,7 +10,12 @@ import { TargetClients, type ExplorerTargets } from './targetClients';
 
 const MIB = 1024 * 1024;
 
-export function registerExplorer(targets: ExplorerTargets, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export interface Explorer {
+  provider: BerthFileSystemProvider;
+  disposables: vscode.Disposable[];
+}
+
+export function registerExplorer(targets: ExplorerTargets, log: vscode.LogOutputChannel): Explorer {
   const clients = new TargetClients(targets);
   // Each command reports its failure to the user and the log (with Show Log) instead of letting it vanish.
   const command = (id: string, run: (argument?: unknown) => Promise<unknown>) => registerBerthCommand(id, log, run);
@@ -31,11 +35,13 @@ export function registerExplorer(targets: ExplorerTargets, log: vscode.LogOutput
     },
     log,
   );
-  return [
+  return {
     provider,
-    vscode.workspace.registerFileSystemProvider(BERTH_SCHEME, provider, { isCaseSensitive: true }),
-    command('berth.containers.openFilesystem', (argument) => openContainerFiles(targets, clients, argument)),
-    command('berth.explorer.goToPath', (resource) => goToPath(targets, clients, resource)),
-    command('berth.explorer.download', (resource) => download(resource)),
-  ];
+    disposables: [
+      provider,
+      command('berth.containers.openFilesystem', (argument) => openContainerFiles(targets, clients, argument)),
+      command('berth.explorer.goToPath', (resource) => goToPath(targets, clients, resource)),
+      command('berth.explorer.download', (resource) => download(resource)),
+    ],
+  };
 }

@@ -10,8 +10,6 @@ import { configuredShell, processLabel, shellFromProbe, SHELL_PROBE, splitComman
 import type { SessionSource } from './terminalSession';
 import { clientOf, type TerminalClient, type TerminalTarget } from './terminalTarget';
 
-export const TERMINAL_PROFILE_ID = 'berth.containerShell';
-
 export interface TerminalContext {
   /** Every target the user has, connected or not. */
   targets(): readonly TerminalTarget[];
@@ -39,15 +37,16 @@ export function terminalCommands(context: TerminalContext): Record<string, (...a
   };
 }
 
-export function registerTerminalProfile(context: TerminalContext): vscode.Disposable {
-  return vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE_ID, {
+/** The "Berth: Container Shell…" profile (registered by the activation, extension.ts). */
+export function terminalProfileProvider(context: TerminalContext): vscode.TerminalProfileProvider {
+  return {
     async provideTerminalProfile() {
       const resolved = await resolveContainer(context, undefined, 'shell');
       if (!resolved) return undefined;
       const { name, pty } = await shellTerminal(context, resolved, {});
       return new vscode.TerminalProfile({ name, pty, iconPath: new vscode.ThemeIcon('terminal') });
     },
-  });
+  };
 }
 
 export async function openShell(context: TerminalContext, node?: unknown, options: OpenShellOptions = {}): Promise<vscode.Terminal | undefined> {

@@ -10,12 +10,24 @@ export class Cancelled extends Error {
   }
 }
 
+export type CommandRegistrar = (id: string, run: (...args: any[]) => unknown) => vscode.Disposable;
+
+let registrar: CommandRegistrar = (id, run) => vscode.commands.registerCommand(id, run);
+
+/**
+ * The activation (extension.ts) registers every contributed command before the core is loaded, so that a
+ * command can activate Berth; the core's handlers are handed to it through this registrar.
+ */
+export function routeCommandsTo(next: CommandRegistrar): void {
+  registrar = next;
+}
+
 export function registerBerthCommand(
   id: string,
   log: vscode.LogOutputChannel,
   run: (...args: any[]) => unknown,
 ): vscode.Disposable {
-  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+  return registrar(id, async (...args: unknown[]) => {
     try {
       return await run(...args);
     } catch (error) {

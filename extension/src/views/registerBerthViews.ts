@@ -1,8 +1,9 @@
-// The Containers and Images views, their documents and commands, and the run flow: built once at
-// activation from the targets the Targets view owns (observed through TargetSource).
+// The Containers and Images views' providers, their documents and commands, and the run flow: built once,
+// when the extension's core starts (core.ts), from the targets the Targets view owns (observed through
+// TargetSource). The tree views themselves and the document schemes are registered by the activation.
 import * as vscode from 'vscode';
 import { ContainerLogs } from '../containers/commands/viewLogs';
-import { InspectDocuments, INSPECT_SCHEME, StatsDocuments, STATS_SCHEME } from '../containers/containerDocuments';
+import { InspectDocuments, StatsDocuments } from '../containers/containerDocuments';
 import { ContainersTreeProvider } from '../containers/containersTreeProvider';
 import { registerContainerCommands } from '../containers/registerContainerCommands';
 import { registerImageCommands } from '../images/imageCommands';
@@ -13,22 +14,23 @@ import { registerBerthCommand } from './commandRunner';
 import { TargetEventHubs } from './targetEvents';
 import type { TargetSource } from './targetSource';
 
-/** The providers, returned for activate's test-only exports (extension.ts). */
+/** The providers: the activation serves the views and document schemes from them (extension.ts). */
 export interface BerthViews {
   containers: ContainersTreeProvider;
   images: ImagesTreeProvider;
+  inspect: InspectDocuments;
+  stats: StatsDocuments;
 }
 
-export function registerBerthViews(context: vscode.ExtensionContext, targets: TargetSource, log: vscode.LogOutputChannel): BerthViews {
+export function registerBerthViews(
+  context: vscode.ExtensionContext,
+  targets: TargetSource,
+  log: vscode.LogOutputChannel,
+  { containers: containersView, images: imagesView }: { containers: vscode.TreeView<unknown>; images: vscode.TreeView<unknown> },
+): BerthViews {
   const hubs = new TargetEventHubs(targets, log);
   const containers = new ContainersTreeProvider(hubs, log);
-  const containersView = vscode.window.createTreeView('berth.containers', {
-    treeDataProvider: containers,
-    canSelectMany: true,
-    showCollapseAll: false,
-  });
   const images = new ImagesTreeProvider(hubs, log);
-  const imagesView = vscode.window.createTreeView('berth.images', { treeDataProvider: images, canSelectMany: true, showCollapseAll: false });
   const setImagesState = (state: string) => void vscode.commands.executeCommand('setContext', 'berth.images.view', state);
   setImagesState(images.viewState());
   const active = new ActiveTarget(hubs, context.workspaceState);
@@ -40,18 +42,14 @@ export function registerBerthViews(context: vscode.ExtensionContext, targets: Ta
   context.subscriptions.push(
     hubs,
     containers,
-    containersView,
     logs,
     inspect,
     stats,
     containers.onDidChangeViewState(setViewState),
     images,
-    imagesView,
     images.onDidChangeViewState(setImagesState),
     imagesView.onDidChangeVisibility(({ visible }) => visible && images.redraw()),
     ...registerImageCommands(images, log),
-    vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
-    vscode.workspace.registerTextDocumentContentProvider(STATS_SCHEME, stats),
     ...registerContainerCommands({ tree: containers, logs, inspect, log }),
     active,
     registerBerthCommand('berth.targets.switchActive', log, () => active.switch()),
@@ -61,10 +59,10 @@ export function registerBerthViews(context: vscode.ExtensionContext, targets: Ta
       logs,
       state: context.workspaceState,
       log,
-      view: containersView as vscode.TreeView<unknown>,
+      view: containersView,
       active: () => active.target,
     }),
   );
   hubs.start();
-  return { containers, images };
+  return { containers, images, inspect, stats };
 }

@@ -42,7 +42,7 @@ interface Provider {
 }
 
 interface BerthExports {
-  views: { containers: Provider; images: Provider };
+  core(): Promise<{ views: { containers: Provider; images: Provider } }>;
 }
 
 type Report = (step: string, data?: Record<string, unknown>) => void;
@@ -136,10 +136,10 @@ async function run(config: HarnessConfig, report: Report): Promise<void> {
   // Install the packaged Berth extension into this (running) extension host, and activate it.
   await vscode.commands.executeCommand('workbench.extensions.installExtension', vscode.Uri.file(config.berthVsix));
   const extension = await waitFor('Berth to be installed', () => vscode.extensions.getExtension<BerthExports>('berth.berth'), 60_000);
-  const exports = await extension.activate();
-  const containers = exports.views.containers;
-  const images = exports.views.images;
-  report('activated', { exportsViews: Object.keys(exports.views) });
+  const { views } = await (await extension.activate()).core();
+  const containers = views.containers;
+  const images = views.images;
+  report('activated', { exportsViews: Object.keys(views) });
 
   // Every change the providers announce, counted: the trees must change with no refresh command invoked.
   let containerChanges = 0;
