@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import { RpcClient } from '../../extension/src/client/rpcClient';
 import { attachSource, execSource } from '../../extension/src/terminals/containerProcesses';
 import { ContainerPseudoterminal } from '../../extension/src/terminals/containerPseudoterminal';
+import { CONFIRM_REQUEST } from '../../extension/src/terminals/outputPump';
 import type { TerminalTarget } from '../../extension/src/terminals/terminalTarget';
 
 interface HarnessConfig {
@@ -176,7 +177,9 @@ async function run(config: HarnessConfig, report: (step: string, data?: Record<s
   const stopAt = Date.now();
   const bytesAtStop = pty.session.output?.stats.bytes ?? 0;
   terminal.sendText('\x03', false);
-  await recorder.waitFor(/\^C\r\n[^\n]*# /, from, 30_000);
+  // The output pump's status requests (ESC [5n, outputPump.ts) may fall between the ^C and the new line.
+  const request = CONFIRM_REQUEST.replace('[', '\\[');
+  await recorder.waitFor(new RegExp(`\\^C(?:${request})*\r\n[^\n]*# `), from, 30_000);
   const afterStop = (pty.session.output?.stats.bytes ?? 0) - bytesAtStop;
   const { requests = 0, confirmations = 0, confirmationGivenUp = false } = pty.session.output?.stats ?? {};
   report('yes-end', { samples, yesBytes, maxQueued, stopMs: Date.now() - stopAt, afterStop, requests, confirmations, confirmationGivenUp });
