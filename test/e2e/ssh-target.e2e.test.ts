@@ -167,6 +167,29 @@ const targetsView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[a
 const label = () => `root@127.0.0.1:${server!.port}`;
 const targetRow = (wb: Workbench) => targetsView(wb).locator('.monaco-list-row', { hasText: label() });
 
+/** The user's settings.json as code-server keeps it (plain JSON: written by the test, then by VS Code). */
+const settings = (wb: Workbench) => JSON.parse(readFileSync(wb.settingsPath, 'utf8')) as Record<string, unknown>;
+const targetSettings = (wb: Workbench) => settings(wb)['berth.targets'] as Array<Record<string, unknown>> | undefined;
+
+/**
+ * Edits settings.json as a user does, in VS Code's editor ("Preferences: Open User Settings (JSON)"), and
+ * saves it (code-server here does not notice a change written to the file from outside).
+ */
+async function editSettings(wb: Workbench, next: Record<string, unknown>): Promise<void> {
+  await wb.runCommand('Preferences: Open User Settings (JSON)');
+  const editor = wb.page.locator('.editor-group-container.active .monaco-editor');
+  await editor.locator('.view-lines').click();
+  await wb.page.keyboard.press('Control+A');
+  await wb.page.keyboard.press('Delete');
+  // One line, inserted as text: no auto-indent or auto-closing brackets in between.
+  await wb.page.keyboard.insertText(JSON.stringify(next));
+  await wb.page.keyboard.press('Control+S');
+  // Saved: the file holds what was typed.
+  const expected = JSON.stringify(next);
+  for (let i = 0; i < 150 && readFileSync(wb.settingsPath, 'utf8') !== expected; i++) await wb.page.waitForTimeout(100);
+  assert.deepEqual(settings(wb), next);
+}
+
 /** Picks the quick pick row whose label is `text` (the list may still be filling in). */
 async function pick(wb: Workbench, title: RegExp, text: string): Promise<void> {
   const quick = wb.page.locator('.quick-input-widget');
@@ -215,6 +238,12 @@ test('trusting the key deploys and starts the helper; the target shows connected
     await description.filter({ hasText: /^berth / }).waitFor({ timeout: 120_000 });
     assert.equal((await description.innerText()).trim(), `berth ${version} · Linux ${release()}`);
     assert.equal((await targetsView(wb).locator('.monaco-list-row .label-name').allInnerTexts()).filter((t) => t.trim() === label()).length, 1);
+
+    // The definition is in the user's settings (berth.targets), without defaults and without any secret.
+    const [saved, ...more] = targetSettings(wb) ?? [];
+    assert.deepEqual(more, []);
+    assert.match(String(saved?.id), /^[0-9a-f-]{36}$/);
+    assert.deepEqual({ ...saved, id: undefined }, { id: undefined, label: label(), host: '127.0.0.1', port: server!.port, user: 'root', rootMethod: 'root' });
 
     // The accepted key was appended to the extension host's known_hosts, as OpenSSH writes it.
     const knownHosts = readFileSync(join(clientHome, '.ssh', 'known_hosts'), 'utf8');
@@ -291,9 +320,30 @@ test('Edit SSH Target: a new name shows in the tree and is kept across a reload'
     await edited.waitFor({ timeout: 15_000 });
     const names = (await targetsView(wb).locator('.monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim());
     assert.deepEqual(names, ['Local', 'edited-target']);
-    // Kept across a reload of the window (the definitions are in VS Code's global state, flushed on reload).
-    await wb.runCommand('Developer: Reload Window');
+    assert.deepEqual(targetSettings(wb)?.map((target) => target.label), ['edited-target']);
+    // Kept across a reload of the window (the browser's reload: waited for, unlike the command's).
+    await wb.page.reload({ waitUntil: 'domcontentloaded', timeout: 90_000 });
     await edited.waitFor({ timeout: 90_000 });
+  });
+});
+
+test('berth.targets edited by hand: a new entry shows at once, a malformed one is named, removing them removes the row', { timeout: 120_000 }, async () => {
+  await step('ssh-target-7b-settings-by-hand', async (wb) => {
+    await wb.runCommand('Notifications: Clear All Notifications');
+    const before = settings(wb);
+    const written = targetSettings(wb) ?? [];
+    await editSettings(wb, { ...before, 'berth.targets': [...written, { label: 'hand-written', host: '127.0.0.1', port: server!.port, user: 'root' }, { label: 'no-host' }] });
+    const handWritten = targetsView(wb).locator('.monaco-list-row', { hasText: 'hand-written' });
+    await handWritten.waitFor({ timeout: 30_000 });
+    assert.match(await handWritten.innerText(), /disconnected/);
+    const warning = wb.page.locator('.notifications-toasts .notification-toast', { hasText: 'berth.targets[2]: "host" must be a host name' });
+    await warning.waitFor({ timeout: 15_000 });
+    await wb.screenshot('ssh-target-7b-settings-by-hand-added');
+    await editSettings(wb, before);
+    await handWritten.waitFor({ state: 'detached', timeout: 30_000 });
+    const names = (await targetsView(wb).locator('.monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim());
+    assert.deepEqual(names, ['Local', 'edited-target']);
+    await wb.runCommand('Notifications: Clear All Notifications');
   });
 });
 
@@ -305,6 +355,7 @@ test('Remove SSH Target, confirmed: it leaves the tree; the helper there keeps r
     await dialog.waitFor({ state: 'visible', timeout: 10_000 });
     await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
     await row.waitFor({ state: 'detached', timeout: 15_000 });
+    assert.deepEqual(targetSettings(wb), []);
     assert.ok(daemonPid !== undefined && alive(daemonPid), 'the daemon on the target still runs');
   });
 });

@@ -32,6 +32,8 @@ export interface WorkbenchOptions {
 export interface Workbench {
   page: Page;
   url: string;
+  /** The user settings.json this code-server reads and writes. */
+  settingsPath: string;
   /** Saves a PNG to test-output/e2e/<name>.png in the repository; returns its path. */
   screenshot(name: string): Promise<string>;
   /** Opens the command palette with F1, types the label, presses Enter. */
@@ -126,8 +128,9 @@ export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> 
   fs.mkdirSync(extensionsDir, { recursive: true });
   // Our own config file, so code-server does not write ~/.config/code-server.
   fs.writeFileSync(configFile, 'auth: none\n');
+  const settingsPath = path.join(userDataDir, 'User', 'settings.json');
   fs.writeFileSync(
-    path.join(userDataDir, 'User', 'settings.json'),
+    settingsPath,
     JSON.stringify({ ...DEFAULT_SETTINGS, ...opts.settings }, null, 2),
   );
 
@@ -153,7 +156,7 @@ export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> 
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: LOAD_TIMEOUT_MS });
     await page.waitForSelector('.monaco-workbench', { timeout: LOAD_TIMEOUT_MS });
 
-    return makeWorkbench(state, page, url);
+    return makeWorkbench(state, page, url, settingsPath);
   } catch (err) {
     const logs = state.output;
     await closeState(state);
@@ -207,10 +210,11 @@ async function startServer(
   }
 }
 
-function makeWorkbench(state: State, page: Page, url: string): Workbench {
+function makeWorkbench(state: State, page: Page, url: string, settingsPath: string): Workbench {
   return {
     page,
     url,
+    settingsPath,
     async screenshot(name: string): Promise<string> {
       const file = path.join(SCREENSHOT_DIR, `${name}.png`);
       fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseSshConfig } from '../../extension/src/ssh/sshConfig';
 import { checkTarget, nodeInstallHint, shq, type TargetFacts } from '../../extension/src/ssh/deploy';
-import { describeSpec, parseStoredTargets, resolveRemoteSpec, type RemoteTargetConfig } from '../../extension/src/targets/remoteTargetConfig';
+import { describeSpec, parseTargetDefinitions, resolveRemoteSpec, targetDefinition, type RemoteTargetConfig } from '../../extension/src/targets/remoteTargetConfig';
 
 const sshConfig = parseSshConfig(`
 Host box
@@ -39,12 +39,37 @@ describe('remote target config', () => {
     assert.deepEqual(spec.jumps, []);
   });
 
-  test('stored values are checked', () => {
-    assert.deepEqual(parseStoredTargets('x'), []);
-    const parsed = parseStoredTargets([{ id: 'a', label: 'A', host: 'h', rootMethod: 'bogus' }, { id: 1 }]);
-    assert.equal(parsed.length, 1);
-    assert.equal(parsed[0]!.rootMethod, 'auto');
-    assert.equal(parsed[0]!.rememberSecrets, false);
+  test('definitions from the setting: host required, label and id default, each bad entry named and left out', () => {
+    assert.deepEqual(parseTargetDefinitions(undefined), { targets: [], problems: [] });
+    assert.deepEqual(parseTargetDefinitions('x'), { targets: [], problems: ['berth.targets is not a list'] });
+    const { targets, problems } = parseTargetDefinitions([
+      { host: ' build.example.com ' },
+      { id: 'a', label: 'A', host: 'h', port: 2222, user: 'dev', rootMethod: 'sudo', rememberSecrets: true },
+      { label: 'no host' },
+      { host: 'h2', port: 70000 },
+      { host: 'h3', rootMethod: 'bogus' },
+      { host: 'h4', user: 7 },
+      { host: 'build.example.com' },
+      'text',
+    ]);
+    assert.deepEqual(targets, [
+      { id: 'build.example.com', label: 'build.example.com', host: 'build.example.com', rootMethod: 'auto', rememberSecrets: false },
+      { id: 'a', label: 'A', host: 'h', port: 2222, user: 'dev', rootMethod: 'sudo', rememberSecrets: true },
+    ]);
+    assert.deepEqual(problems, [
+      'berth.targets[2]: "host" must be a host name or a ~/.ssh/config alias',
+      'berth.targets[3]: "port" must be a whole number from 1 to 65535',
+      'berth.targets[4]: "rootMethod" must be one of auto, root, sudo, sudo-password',
+      'berth.targets[5]: "user" must be a string',
+      'berth.targets[6]: another target already has the id "build.example.com"',
+      'berth.targets[7] is not an object',
+    ]);
+  });
+
+  test('a definition is kept without defaults and reads back the same', () => {
+    const config: RemoteTargetConfig = { ...base, id: 'x1', label: 'box', user: 'dev', proxyJump: '', rootMethod: 'auto', rememberSecrets: false };
+    assert.deepEqual(targetDefinition(config), { id: 'x1', label: 'box', host: 'box', user: 'dev' });
+    assert.deepEqual(parseTargetDefinitions([targetDefinition(config)]).targets, [{ id: 'x1', label: 'box', host: 'box', user: 'dev', rootMethod: 'auto', rememberSecrets: false }]);
   });
 });
 

@@ -1,4 +1,4 @@
-// A remote target as the user defines it (kept in VS Code's globalState: never a secret in it), and how
+// A remote target as the user defines it (in the `berth.targets` setting: never a secret in it), and how
 // it becomes a connection spec: the host is looked up in ~/.ssh/config (HostName, Port, User,
 // IdentityFile, ProxyJump), and what the user set for the target overrides that. No VS Code here.
 import { DEFAULT_DAEMON_PLACE, type RootMethod } from '../ssh/daemon';
@@ -33,13 +33,58 @@ export const ROOT_METHODS: ReadonlyArray<{ readonly method: RootMethod; readonly
   { method: 'sudo-password', label: 'sudo with a password', detail: 'asked once when the helper must be started, never stored' },
 ];
 
-/** Checks a stored value, dropping what is malformed rather than failing activation. */
-export function parseStoredTargets(value: unknown): RemoteTargetConfig[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(
-    (item): item is RemoteTargetConfig =>
-      typeof item === 'object' && item !== null && typeof item.id === 'string' && typeof item.host === 'string' && typeof item.label === 'string',
-  ).map((item) => ({ ...item, rootMethod: ROOT_METHODS.some((m) => m.method === item.rootMethod) ? item.rootMethod : 'auto', rememberSecrets: item.rememberSecrets === true }));
+const OPTIONAL_STRINGS = ['user', 'identityFile', 'proxyJump', 'socketPath', 'rootDir', 'logFile', 'installDir'] as const;
+
+/**
+ * Reads target definitions as the setting holds them (possibly written by hand): `host` is required, `label`
+ * defaults to the host and `id` (which keys the target's secrets) to the label. What is malformed is left
+ * out and named in `problems`, so that one bad entry costs neither the others nor the activation.
+ */
+export function parseTargetDefinitions(value: unknown, where = 'berth.targets'): { targets: RemoteTargetConfig[]; problems: string[] } {
+  const targets: RemoteTargetConfig[] = [];
+  const problems: string[] = [];
+  if (value === undefined || value === null) return { targets, problems };
+  if (!Array.isArray(value)) return { targets, problems: [`${where} is not a list`] };
+  value.forEach((item: unknown, index) => {
+    const at = `${where}[${index}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return void problems.push(`${at} is not an object`);
+    const entry = item as Record<string, unknown>;
+    if (typeof entry.host !== 'string' || !entry.host.trim()) return void problems.push(`${at}: "host" must be a host name or a ~/.ssh/config alias`);
+    for (const key of ['id', 'label', ...OPTIONAL_STRINGS]) {
+      if (entry[key] !== undefined && typeof entry[key] !== 'string') return void problems.push(`${at}: "${key}" must be a string`);
+    }
+    if (entry.port !== undefined && !(Number.isInteger(entry.port) && (entry.port as number) > 0 && (entry.port as number) < 65536)) {
+      return void problems.push(`${at}: "port" must be a whole number from 1 to 65535`);
+    }
+    if (entry.rootMethod !== undefined && !ROOT_METHODS.some((m) => m.method === entry.rootMethod)) {
+      return void problems.push(`${at}: "rootMethod" must be one of ${ROOT_METHODS.map((m) => m.method).join(', ')}`);
+    }
+    const host = entry.host.trim();
+    const label = (entry.label as string | undefined)?.trim() || host;
+    const id = (entry.id as string | undefined)?.trim() || label;
+    if (targets.some((target) => target.id === id)) return void problems.push(`${at}: another target already has the id "${id}"`);
+    const optional = Object.fromEntries(OPTIONAL_STRINGS.filter((key) => entry[key]).map((key) => [key, entry[key] as string]));
+    targets.push({
+      ...optional,
+      id,
+      label,
+      host,
+      ...(entry.port !== undefined ? { port: entry.port as number } : {}),
+      rootMethod: (entry.rootMethod as RootMethod | undefined) ?? 'auto',
+      rememberSecrets: entry.rememberSecrets === true,
+    });
+  });
+  return { targets, problems };
+}
+
+/** A definition as the setting keeps it: what the user set, without the defaults. */
+export function targetDefinition(config: RemoteTargetConfig): Record<string, unknown> {
+  const { rootMethod, rememberSecrets, ...rest } = config;
+  return {
+    ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined && value !== '')),
+    ...(rootMethod !== 'auto' ? { rootMethod } : {}),
+    ...(rememberSecrets ? { rememberSecrets } : {}),
+  };
 }
 
 function endpointFor(sshConfig: SshConfig, alias: string, overrides: { user?: string; port?: number; identityFile?: string }): { endpoint: SshEndpoint; proxyJump: readonly string[]; unsupported: readonly string[] } {

@@ -1,5 +1,6 @@
-// Every target Berth knows: the local one and the user's SSH targets, whose definitions live in
-// globalState (no secrets: those are only in SecretStorage, under `berth.ssh/<id>/`).
+// Every target Berth knows: the local one and the user's SSH targets, whose definitions live in the
+// `berth.targets` setting (targetSettings.ts; no secrets: those are only in SecretStorage, under
+// `berth.ssh/<id>/`). A change to the setting, by Berth or by hand, adds, replaces or removes targets.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -8,10 +9,10 @@ import type { HelperBundle } from '../ssh/deploy';
 import { endpointLabel } from '../ssh/connection';
 import { readSshConfig } from '../ssh/sshConfig';
 import { RemoteTarget } from './remoteTarget';
-import { parseStoredTargets, resolveRemoteSpec, type RemoteTargetConfig } from './remoteTargetConfig';
+import { resolveRemoteSpec, type RemoteTargetConfig } from './remoteTargetConfig';
 import type { LocalTarget, Target } from './target';
+import { TargetSettings } from './targetSettings';
 
-const STORAGE_KEY = 'berth.remoteTargets';
 /** Ids of the SSH targets that were connected, to connect them again at the next activation. */
 const CONNECTED_KEY = 'berth.remoteTargets.connected';
 
@@ -25,6 +26,7 @@ export class TargetRegistry implements vscode.Disposable {
   readonly onDidChangeTarget = this.targetChanged.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly prompter = new VsCodePrompter();
+  private readonly settings: TargetSettings;
   private disposing = false;
 
   constructor(
@@ -35,8 +37,13 @@ export class TargetRegistry implements vscode.Disposable {
     /** The helper runs only on Linux: elsewhere the local machine is not a target. */
     private readonly includeLocal = process.platform === 'linux',
   ) {
-    this.subscriptions.push(local.onDidChange((target) => this.targetChanged.fire(target)));
-    for (const config of parseStoredTargets(context.globalState.get(STORAGE_KEY))) this.create(config);
+    this.settings = new TargetSettings(log);
+    this.subscriptions.push(
+      this.settings,
+      local.onDidChange((target) => this.targetChanged.fire(target)),
+      this.settings.onDidChange((configs) => this.reconcile(configs)),
+    );
+    for (const config of this.settings.read()) this.create(config);
   }
 
   /** Connects the SSH targets that were connected when VS Code last ran. */
@@ -59,23 +66,54 @@ export class TargetRegistry implements vscode.Disposable {
   }
 
   async add(config: RemoteTargetConfig): Promise<RemoteTarget> {
+    if (this.remotes.has(config.id)) throw new Error(vscode.l10n.t('A target with the id {0} exists already', config.id));
     const target = this.create(config);
-    await this.save();
-    this.changed.fire();
+    await this.saveOrUndo(() => {
+      target.dispose();
+      this.remotes.delete(config.id);
+    });
     return target;
   }
 
   /** Replaces a target's definition; a connected target reconnects with the new one. */
   async update(config: RemoteTargetConfig): Promise<RemoteTarget> {
+    const old = this.remotes.get(config.id)?.config;
+    const target = this.replace(config);
+    await this.saveOrUndo(() => {
+      if (old) return this.replace(old);
+      target.dispose();
+      this.remotes.delete(config.id);
+    });
+    return this.remotes.get(config.id) ?? target;
+  }
+
+  private replace(config: RemoteTargetConfig): RemoteTarget {
     const old = this.remotes.get(config.id);
     const wasConnected = old && old.state.kind !== 'disconnected';
     old?.dispose();
     this.remotes.delete(config.id);
     const target = this.create(config);
-    await this.save();
-    this.changed.fire();
     if (wasConnected) void target.connect();
     return target;
+  }
+
+  /** The setting changed: targets it no longer has go, new ones come, changed ones are replaced. */
+  private reconcile(configs: readonly RemoteTargetConfig[]): void {
+    let changed = false;
+    for (const [id, target] of this.remotes) {
+      if (configs.some((config) => config.id === id)) continue;
+      target.dispose();
+      this.remotes.delete(id);
+      changed = true;
+    }
+    for (const config of configs) {
+      const existing = this.remotes.get(config.id);
+      if (existing && sameDefinition(existing.config, config)) continue;
+      if (existing) this.replace(config);
+      else this.create(config);
+      changed = true;
+    }
+    if (changed) this.changed.fire();
   }
 
   async remove(id: string): Promise<void> {
@@ -83,9 +121,8 @@ export class TargetRegistry implements vscode.Disposable {
     if (!target) return;
     target.dispose();
     this.remotes.delete(id);
+    await this.saveOrUndo(() => this.create(target.config));
     await this.forgetSecrets(target);
-    await this.save();
-    this.changed.fire();
   }
 
   private create(config: RemoteTargetConfig): RemoteTarget {
@@ -129,8 +166,19 @@ export class TargetRegistry implements vscode.Disposable {
     if (ids.length !== before.length || ids.some((id) => !before.includes(id))) void this.context.globalState.update(CONNECTED_KEY, ids);
   }
 
-  private save(): Thenable<void> {
-    return this.context.globalState.update(STORAGE_KEY, this.remoteConfigs);
+  /**
+   * Shows the change, then writes the setting; if VS Code cannot write it (settings.json has an error, say),
+   * the change is undone so that what the tree shows is what the setting holds, and the error goes to the user.
+   */
+  private async saveOrUndo(undo: () => unknown): Promise<void> {
+    this.changed.fire();
+    try {
+      await this.settings.write(this.remoteConfigs);
+    } catch (error) {
+      undo();
+      this.changed.fire();
+      throw error;
+    }
   }
 
   dispose(): void {
@@ -140,6 +188,11 @@ export class TargetRegistry implements vscode.Disposable {
     this.changed.dispose();
     this.targetChanged.dispose();
   }
+}
+
+function sameDefinition(a: RemoteTargetConfig, b: RemoteTargetConfig): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof RemoteTargetConfig>;
+  return [...keys].every((key) => (a[key] ?? '') === (b[key] ?? ''));
 }
 
 function storedIds(value: unknown): string[] {
