@@ -4,15 +4,14 @@
 //
 //   node --import tsx test/bench/extension-activation.bench.ts [ROUNDS] [OTHER_VSIX]   (default 4 rounds)
 //
-// Each round opens a fresh code-server per VSIX and takes three readings (test/e2e/activationTime.ts: the
+// Each round opens a fresh code-server (and helper) per VSIX and takes three readings (test/e2e/activationTime.ts: the
 // Berth view opened, then two window reloads with it open; each time the local target is waited for and
 // Running Extensions read). The built-in extensions that activated in
 // the same windows are listed for scale. Without OTHER_VSIX only dist/berth.vsix is measured.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { activationSamples, median } from '../e2e/activationTime';
-import { openWorkbench } from '../e2e/workbench';
-import { privateTempDir, REPO, startDaemon } from '../support/daemonProcess';
+import { openBerthWorkbench } from '../e2e/berthWorkbench';
+import { REPO } from '../support/daemonProcess';
 
 const ROUNDS = Number(process.argv[2] ?? 4);
 const SAMPLES_PER_WINDOW = 3;
@@ -20,33 +19,22 @@ const builds = [{ name: 'berth', vsix: join(REPO, 'dist', 'berth.vsix') }];
 if (process.argv[3]) builds.push({ name: 'other', vsix: process.argv[3] });
 
 async function main(): Promise<void> {
-  const tmp = privateTempDir('berth-bench-activation-');
-  const socketPath = join(tmp.path, 'berth.sock');
-  const daemon = await startDaemon(socketPath, join(tmp.path, 'root'));
-  const folder = join(tmp.path, 'workspace');
-  mkdirSync(folder);
-  writeFileSync(join(folder, 'README.md'), '# a project\n');
   const berthTimes = new Map<string, number[]>(builds.map((b) => [b.name, []]));
   const others = new Map<string, number[]>();
-  try {
-    for (let round = 0; round < ROUNDS; round++) {
-      // Alternate which build goes first, so that neither always meets a colder machine.
-      for (const build of round % 2 ? [...builds].reverse() : builds) {
-        const wb = await openWorkbench({ vsix: build.vsix, folder, settings: { 'berth.local.socketPath': socketPath } });
-        try {
-          for (const times of await activationSamples(wb, SAMPLES_PER_WINDOW)) {
-            berthTimes.get(build.name)!.push(times.get('Berth')!);
-            for (const [name, ms] of times) if (name !== 'Berth') others.set(name, [...(others.get(name) ?? []), ms]);
-          }
-          console.log(`round ${round + 1} ${build.name}: ${berthTimes.get(build.name)!.slice(-SAMPLES_PER_WINDOW).join(', ')} ms`);
-        } finally {
-          await wb.close();
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate which build goes first, so that neither always meets a colder machine.
+    for (const build of round % 2 ? [...builds].reverse() : builds) {
+      const berth = await openBerthWorkbench('berth-bench-activation-', { vsix: build.vsix });
+      try {
+        for (const times of await activationSamples(berth.workbench, SAMPLES_PER_WINDOW)) {
+          berthTimes.get(build.name)!.push(times.get('Berth')!);
+          for (const [name, ms] of times) if (name !== 'Berth') others.set(name, [...(others.get(name) ?? []), ms]);
         }
+        console.log(`round ${round + 1} ${build.name}: ${berthTimes.get(build.name)!.slice(-SAMPLES_PER_WINDOW).join(', ')} ms`);
+      } finally {
+        await berth.close();
       }
     }
-  } finally {
-    await daemon.stop();
-    tmp.remove();
   }
   console.log(`\nBerth's activation (codeLoadingTime + activateCallTime), ${ROUNDS} interleaved rounds of ${SAMPLES_PER_WINDOW}:`);
   for (const [name, values] of berthTimes) console.log(`  ${name}: median ${median(values)} ms, least ${Math.min(...values)} ms  (${values.join(', ')})`);

@@ -2,37 +2,22 @@
 // the Berth view shows the local target with the helper's version; when the helper goes away the
 // welcome view says what to do, and Retry brings the target back.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { version } from '../../package.json';
-import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { openWorkbench, runStep, type Workbench } from './workbench';
+import { startDaemon } from '../support/daemonProcess';
+import { openBerthWorkbench, type BerthWorkbench } from './berthWorkbench';
+import { runStep, type Workbench } from './workbench';
 
-const VSIX = join(REPO, 'dist', 'berth.vsix');
-const tmp = privateTempDir('berth-e2e-targets-');
-const socketPath = join(tmp.path, 'run', 'berth.sock');
-const rootDir = join(tmp.path, 'root');
-let daemon: DaemonProcess | undefined;
-let workbench: Workbench | undefined;
+let berth: BerthWorkbench | undefined;
 
 before(async () => {
-  assert.ok(existsSync(VSIX), `${VSIX} is missing: run npm run package`);
-  daemon = await startDaemon(socketPath, rootDir);
-  const folder = join(tmp.path, 'workspace');
-  mkdirSync(folder);
-  writeFileSync(join(folder, 'README.md'), '# a project\n');
-  workbench = await openWorkbench({ vsix: VSIX, folder, settings: { 'berth.local.socketPath': socketPath } });
+  berth = await openBerthWorkbench('berth-e2e-targets-');
 });
 
-after(async () => {
-  await workbench?.close();
-  await daemon?.stop();
-  tmp.remove();
-});
+after(() => berth?.close());
 
-const step = (name: string, body: (wb: Workbench) => Promise<void>) => runStep(workbench!, name, body);
+const step = (name: string, body: (wb: Workbench) => Promise<void>) => runStep(berth!.workbench, name, body);
 
 const targetsView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Targets"])');
 const localRow = (wb: Workbench) => targetsView(wb).locator('.monaco-list-row', { hasText: 'Local' });
@@ -51,8 +36,8 @@ test('the Berth view shows the local target connected, with the helper version a
 
 test('when the helper stops, the welcome view explains what to do', { timeout: 120_000 }, async () => {
   await step('berth-view-no-helper', async (wb) => {
-    assert.equal(await daemon!.stop(), 0);
-    daemon = undefined;
+    assert.equal(await berth!.daemon!.stop(), 0);
+    berth!.daemon = undefined;
     const welcome = targetsView(wb).locator('.welcome-view-content');
     await welcome.filter({ hasText: 'No Berth helper answers' }).waitFor({ timeout: 30_000 });
     assert.equal(await localRow(wb).count(), 0);
@@ -62,7 +47,7 @@ test('when the helper stops, the welcome view explains what to do', { timeout: 1
 
 test('Retry reconnects once a helper serves again', { timeout: 120_000 }, async () => {
   await step('berth-view-reconnected', async (wb) => {
-    daemon = await startDaemon(socketPath, rootDir);
+    berth!.daemon = await startDaemon(berth!.socketPath, berth!.rootDir);
     await targetsView(wb).locator('.welcome-view-content').getByRole('button', { name: 'Retry' }).click();
     await localRow(wb).locator('.label-description').filter({ hasText: `berth ${version}` }).waitFor({ timeout: 30_000 });
   });

@@ -104,6 +104,16 @@ before(async () => {
   metafile = result.metafile;
 });
 
+/** Script text that loads the built extension.js and calls activate with a context of stubs. */
+function activateScript(): string {
+  return `
+    const extension = require(${JSON.stringify(extensionJs)});
+    const context = { subscriptions: [], extension: { packageJSON: require(${JSON.stringify(join(REPO, 'package.json'))}) }, asAbsolutePath: (p) => p,
+      globalState: stubAt('globalState'), workspaceState: stubAt('workspaceState'), secrets: stubAt('secrets'), globalStorageUri: stubAt('globalStorageUri') };
+    const exports = extension.activate(context);
+  `;
+}
+
 test('extension.js is one file: the activation\'s code, and the core as compressed text', () => {
   const outputs = Object.keys(metafile.outputs);
   assert.deepEqual(outputs.map((o) => o.split('/').pop()), ['extension.js']);
@@ -121,11 +131,7 @@ test('extension.js is one file: the activation\'s code, and the core as compress
 
 test('activate registers every contributed command, the three views and the providers, and compiles none of the core', () => {
   const contributed = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { contributes: { commands: unknown[] } }).contributes.commands;
-  const script = `
-    const extension = require(${JSON.stringify(extensionJs)});
-    const context = { subscriptions: [], extension: { packageJSON: require(${JSON.stringify(join(REPO, 'package.json'))}) }, asAbsolutePath: (p) => p,
-      globalState: stubAt('globalState'), workspaceState: stubAt('workspaceState'), secrets: stubAt('secrets'), globalStorageUri: stubAt('globalStorageUri') };
-    const exports = extension.activate(context);
+  const script = `${activateScript()}
     done({ exports: Object.keys(exports), subscriptions: context.subscriptions.length });
   `;
   const { zodReads, compiles, calls, out } = load(script);
@@ -141,11 +147,7 @@ test('activate registers every contributed command, the three views and the prov
 });
 
 test('right after activation the core is compiled once and started', () => {
-  const script = `
-    const extension = require(${JSON.stringify(extensionJs)});
-    const context = { subscriptions: [], extension: { packageJSON: require(${JSON.stringify(join(REPO, 'package.json'))}) }, asAbsolutePath: (p) => p,
-      globalState: stubAt('globalState'), workspaceState: stubAt('workspaceState'), secrets: stubAt('secrets'), globalStorageUri: stubAt('globalStorageUri') };
-    const exports = extension.activate(context);
+  const script = `${activateScript()}
     setTimeout(() => exports.core().then(() => done('started'), (error) => done(String(error))), 50);
   `;
   const { compiles, calls } = load(script);

@@ -8,10 +8,10 @@ import { runInThisContext } from 'node:vm';
 import coreSource from 'berth-core-source';
 import type { CoreModule } from './contract';
 
-export const CORE_FILENAME = 'core.js';
+const CORE_FILENAME = 'core.js';
 
 /** The core's JavaScript. */
-export function coreText(): string {
+function coreText(): string {
   // Required here, not imported: loading node:zlib took 4 ms, which activation need not spend.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { brotliDecompressSync } = require('node:zlib') as typeof import('node:zlib');

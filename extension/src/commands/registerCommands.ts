@@ -1,5 +1,5 @@
-// Every command is registered here, each wrapped so that a failure reaches the user as a message and the
-// log instead of vanishing in the extension host.
+// The target, log and terminal commands, each registered through registerBerthCommand, so that a failure
+// reaches the user as a message and the log instead of vanishing in the extension host.
 import * as vscode from 'vscode';
 import { registerBerthCommand } from '../views/commandRunner';
 import type { LocalTarget } from '../targets/target';

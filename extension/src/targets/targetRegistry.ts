@@ -18,6 +18,8 @@ const CONNECTED_KEY = 'berth.remoteTargets.connected';
 
 export class TargetRegistry implements vscode.Disposable {
   private readonly remotes = new Map<string, RemoteTarget>();
+  /** Each remote target's state listener, disposed with it. */
+  private readonly listeners = new Map<string, vscode.Disposable>();
   private readonly changed = new vscode.EventEmitter<void>();
   /** The list of targets changed (added, removed, edited). */
   readonly onDidChangeTargets = this.changed.event;
@@ -68,10 +70,7 @@ export class TargetRegistry implements vscode.Disposable {
   async add(config: RemoteTargetConfig): Promise<RemoteTarget> {
     if (this.remotes.has(config.id)) throw new Error(vscode.l10n.t('A target with the id {0} exists already', config.id));
     const target = this.create(config);
-    await this.saveOrUndo(() => {
-      target.dispose();
-      this.remotes.delete(config.id);
-    });
+    await this.saveOrUndo(() => this.drop(config.id));
     return target;
   }
 
@@ -79,19 +78,14 @@ export class TargetRegistry implements vscode.Disposable {
   async update(config: RemoteTargetConfig): Promise<RemoteTarget> {
     const old = this.remotes.get(config.id)?.config;
     const target = this.replace(config);
-    await this.saveOrUndo(() => {
-      if (old) return this.replace(old);
-      target.dispose();
-      this.remotes.delete(config.id);
-    });
+    await this.saveOrUndo(() => (old ? this.replace(old) : this.drop(config.id)));
     return this.remotes.get(config.id) ?? target;
   }
 
   private replace(config: RemoteTargetConfig): RemoteTarget {
     const old = this.remotes.get(config.id);
     const wasConnected = old && old.state.kind !== 'disconnected';
-    old?.dispose();
-    this.remotes.delete(config.id);
+    this.drop(config.id);
     const target = this.create(config);
     if (wasConnected) void target.connect();
     return target;
@@ -100,10 +94,9 @@ export class TargetRegistry implements vscode.Disposable {
   /** The setting changed: targets it no longer has go, new ones come, changed ones are replaced. */
   private reconcile(configs: readonly RemoteTargetConfig[]): void {
     let changed = false;
-    for (const [id, target] of this.remotes) {
+    for (const id of [...this.remotes.keys()]) {
       if (configs.some((config) => config.id === id)) continue;
-      target.dispose();
-      this.remotes.delete(id);
+      this.drop(id);
       changed = true;
     }
     for (const config of configs) {
@@ -119,8 +112,7 @@ export class TargetRegistry implements vscode.Disposable {
   async remove(id: string): Promise<void> {
     const target = this.remotes.get(id);
     if (!target) return;
-    target.dispose();
-    this.remotes.delete(id);
+    this.drop(id);
     await this.saveOrUndo(() => this.create(target.config));
     await this.forgetSecrets(target);
   }
@@ -135,13 +127,22 @@ export class TargetRegistry implements vscode.Disposable {
       secrets: { store: new VsCodeSecretStore(this.context.secrets), keyPrefix: secretPrefix(config), remember: config.rememberSecrets },
     });
     this.remotes.set(config.id, target);
-    this.subscriptions.push(
+    this.listeners.set(
+      config.id,
       target.onDidChange((changed) => {
         this.targetChanged.fire(changed);
         this.rememberConnected();
       }),
     );
     return target;
+  }
+
+  /** Disposes a remote target and its listener and forgets it (the setting is the caller's business). */
+  private drop(id: string): void {
+    this.remotes.get(id)?.dispose();
+    this.listeners.get(id)?.dispose();
+    this.remotes.delete(id);
+    this.listeners.delete(id);
   }
 
   private async forgetSecrets(target: RemoteTarget): Promise<void> {
@@ -183,7 +184,7 @@ export class TargetRegistry implements vscode.Disposable {
 
   dispose(): void {
     this.disposing = true;
-    for (const target of this.remotes.values()) target.dispose();
+    for (const id of [...this.remotes.keys()]) this.drop(id);
     this.subscriptions.forEach((s) => s.dispose());
     this.changed.dispose();
     this.targetChanged.dispose();
