@@ -3,6 +3,7 @@
 // container's monitor, in Perl). Prints the figures; asserts nothing.
 //   node --import tsx test/bench/engine-idle-memory.bench.ts [COUNT]
 import { readFileSync } from 'node:fs';
+import { reportRow } from '../support/benchStats';
 import { IMAGE, startEngine } from '../support/engineHarness';
 
 const count = Number(process.argv[2] ?? 100);
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     console.log(`${running.length} idle containers (sleep) running`);
     console.log(`  daemon RSS before: ${(before / 1024).toFixed(1)} MiB, with ${count} containers: ${(after / 1024).toFixed(1)} MiB (+${((after - before) / 1024).toFixed(1)} MiB, ${((after - before) / count).toFixed(0)} KiB per container)`);
     console.log(`  monitors: ${(sum / 1024).toFixed(1)} MiB in all, ${(sum / count / 1024).toFixed(2)} MiB each (RSS, shared pages counted in each)`);
+    reportRow({ name: `host memory per idle container (${count} sleeping)`, unit: 'MiB', berth: (after - before + sum) / count / 1024, samples: 1, note: `daemon +${((after - before) / count).toFixed(0)} KiB, monitor ${(sum / count / 1024).toFixed(2)} MiB RSS each` });
   } finally {
     await engine.close();
   }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { IMAGE, startEngine } from '../support/engineHarness';
 import { makeBusyboxBundle } from '../support/bundle';
 import { BERTH } from '../support/daemonProcess';
-import { median, summary } from '../support/benchStats';
+import { median, reportRow, summary } from '../support/benchStats';
 
 const rounds = Number(process.argv[2] ?? 20);
 
@@ -71,6 +71,8 @@ async function main(): Promise<void> {
     console.log(`  containers.create:        ${summary(create)}`);
     console.log(`  containers.start:         ${summary(start)}`);
     console.log(`  wait + remove:            ${summary(waitRemove)}`);
+    reportRow({ name: 'berth run --rm busybox /bin/true (CLI)', unit: 'ms', berth: median(berth), anchorName: 'podman run --rm (runc, cgroupfs)', anchor: median(pod), samples: rounds });
+    reportRow({ name: 'API create + start + wait + remove, /bin/true', unit: 'ms', berth: median(create.map((c, i) => c + start[i]! + waitRemove[i]!)), samples: rounds, note: `create ${median(create).toFixed(1)}, start ${median(start).toFixed(1)}, wait+remove ${median(waitRemove).toFixed(1)} ms` });
   } finally {
     spawnSync('podman', [...podman, 'rm', '-a', '-f'], { stdio: 'ignore' });
     spawnSync('podman', [...podman, 'system', 'reset', '-f'], { stdio: 'ignore' });

@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import { activationSamples, median } from '../e2e/activationTime';
 import { openBerthWorkbench } from '../e2e/berthWorkbench';
+import { reportRow } from '../support/benchStats';
 import { REPO } from '../support/daemonProcess';
 
 const ROUNDS = Number(process.argv[2] ?? 4);
@@ -42,6 +43,11 @@ async function main(): Promise<void> {
     const [berth, other] = [berthTimes.get('berth')!, berthTimes.get('other')!];
     console.log(`  ratio berth/other: median ${(median(berth) / median(other)).toFixed(2)}, least ${(Math.min(...berth) / Math.min(...other)).toFixed(2)}`);
   }
+  const berth = berthTimes.get('berth')!;
+  const git = others.get('Git');
+  // The anchor is VS Code's own Git extension activating in the same windows (another build of Berth when given).
+  const other = builds.length === 2 ? berthTimes.get('other')! : git;
+  reportRow({ name: 'extension activation in code-server (load + activate)', unit: 'ms', berth: median(berth), anchorName: builds.length === 2 ? 'the other build' : 'built-in Git extension, same windows', anchor: other ? median(other) : undefined, samples: berth.length });
   console.log('Built-in extensions in the same windows (median ms, samples):');
   for (const [name, values] of [...others].sort((a, b) => median(b[1]) - median(a[1]))) console.log(`  ${name}: ${median(values)} (${values.length})`);
 }

@@ -15,16 +15,12 @@ import { connectSsh } from '../../extension/src/ssh/connection';
 import { openHelperClient } from '../../extension/src/ssh/daemon';
 import { startFilesServer } from '../integration/files-server';
 import { ScriptedPrompter, startSshServer } from '../support/sshServer';
+import { median, reportRow } from '../support/benchStats';
 
 const rounds = Number(process.argv[2] ?? 7);
 const mib = Number(process.argv[3] ?? 64);
 const entries = Number(process.argv[4] ?? 2000);
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'berth-files-bench-'));
@@ -103,6 +99,8 @@ async function main(): Promise<void> {
     console.log(`  SFTP fastGet, same connection: median ${m('read sftp').toFixed(0)} ms (${rate(m('read sftp'))})`);
     console.log(`  API on the local socket: median ${m('read local').toFixed(0)} ms (${rate(m('read local'))})`);
     console.log(`  ratio tunnel API / sftp: ${(m('read tunnel') / m('read sftp')).toFixed(2)}`);
+    reportRow({ name: `readDirectory of ${entries} entries through the SSH tunnel`, unit: 'ms', berth: m('list tunnel'), anchorName: 'SFTP readdir, same connection', anchor: m('list sftp'), samples: rounds * 4 });
+    reportRow({ name: `readFile of ${mib} MiB through the SSH tunnel`, unit: 'ms', berth: m('read tunnel'), anchorName: 'SFTP fastGet, same connection', anchor: m('read sftp'), samples: rounds });
   } finally {
     sftp.end();
     tunnel.close();

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BERTH, privateTempDir, startDaemon } from '../support/daemonProcess';
+import { median, reportRow } from '../support/benchStats';
 import { debianMinbaseLayout } from '../support/imageLayouts';
 import { startRegistry } from '../support/registry';
 
@@ -21,11 +22,6 @@ function timed(command: string, args: string[]): number {
   return elapsed;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function main(): Promise<void> {
   const temp = privateTempDir('berth-bench-pull-');
@@ -87,6 +83,8 @@ async function main(): Promise<void> {
     console.log(`  skopeo copy, then tar -xzf of the layer: median ${st.toFixed(0)} ms (min ${Math.min(...skopeoTar).toFixed(0)}, max ${Math.max(...skopeoTar).toFixed(0)})`);
     console.log(`  ratio berth/skopeo:                      ${(b / s).toFixed(2)}`);
     console.log(`  ratio berth/(skopeo + tar):              ${(b / st).toFixed(2)}`);
+    reportRow({ name: 'pull Debian minbase from a loopback registry, with unpack', unit: 'ms', berth: b, anchorName: 'skopeo copy + tar -xzf', anchor: st, samples: rounds });
+    reportRow({ name: 'pull Debian minbase (Berth with unpack, skopeo without)', unit: 'ms', berth: b, anchorName: 'skopeo copy', anchor: s, samples: rounds });
   } finally {
     await daemon.stop();
     await registry.stop();

@@ -7,15 +7,11 @@ import { createReadStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { unpackLayer } from '../../helper/src/images/unpackLayer';
 import { privateTempDir } from '../support/daemonProcess';
+import { median, reportRow } from '../support/benchStats';
 import { debianMinbaseLayout } from '../support/imageLayouts';
 
 const rounds = Number(process.argv[2] ?? 7);
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function main(): Promise<void> {
   const layout = debianMinbaseLayout();
@@ -63,6 +59,7 @@ async function main(): Promise<void> {
     console.log(`unpack of the Debian minbase layer (gzip), ${rounds} interleaved rounds`);
     console.log(`  berth unpackLayer: median ${b.toFixed(0)} ms (min ${Math.min(...berth).toFixed(0)}, max ${Math.max(...berth).toFixed(0)})`);
     console.log(`  tar -xzf:          median ${t.toFixed(0)} ms (min ${Math.min(...tar).toFixed(0)}, max ${Math.max(...tar).toFixed(0)})`);
+    reportRow({ name: 'unpack the Debian minbase layer (gzip)', unit: 'ms', berth: b, anchorName: 'tar -xzf', anchor: t, samples: rounds });
     console.log(`  ratio berth/tar:   ${(b / t).toFixed(2)}`);
   } finally {
     temp.remove();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeBusyboxBundle } from '../support/bundle';
 import { BERTH } from '../support/daemonProcess';
-import { median } from '../support/benchStats';
+import { median, reportRow } from '../support/benchStats';
 
 const rounds = Number(process.argv[2] ?? 20);
 const bundle = makeBusyboxBundle((config) => {
@@ -45,6 +45,7 @@ try {
   console.log(`  berth runtime run: median ${b.toFixed(1)} ms (min ${Math.min(...berth).toFixed(1)}, max ${Math.max(...berth).toFixed(1)})`);
   console.log(`  runc run:          median ${r.toFixed(1)} ms (min ${Math.min(...runc).toFixed(1)}, max ${Math.max(...runc).toFixed(1)})`);
   console.log(`  ratio berth/runc:  ${(b / r).toFixed(2)}`);
+  reportRow({ name: 'berth runtime run of /bin/true (create+start+delete)', unit: 'ms', berth: b, anchorName: 'runc run', anchor: r, samples: rounds });
 } finally {
   bundle.remove();
   rmSync(berthRoot, { recursive: true, force: true });

@@ -10,16 +10,12 @@ import { RpcClient } from '../../extension/src/client/rpcClient';
 import { RemoteHelperConnection } from '../../extension/src/ssh/remoteHelper';
 import { REPO } from '../support/daemonProcess';
 import { ScriptedPrompter, startSshServer } from '../support/sshServer';
+import { median, reportRow } from '../support/benchStats';
 
 const rounds = Number(process.argv[2] ?? 20);
 const callsPerRound = Number(process.argv[3] ?? 25);
 const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'berth-ssh-bench-'));
@@ -86,6 +82,7 @@ async function main(): Promise<void> {
     console.log(`  local Unix socket (reference):        median ${m('local').toFixed(3)} ms`);
     console.log(`  ratio without/with TCP_NODELAY: ${(m('nagle') / m('nodelay')).toFixed(1)}`);
     console.log(`  ratio tunnel (NODELAY)/local socket: ${(m('nodelay') / m('local')).toFixed(1)}`);
+    reportRow({ name: 'system.version round trip through the SSH tunnel', unit: 'ms', berth: m('nodelay'), anchorName: 'the same call on the local Unix socket', anchor: m('local'), samples: rounds * callsPerRound });
     console.log(`  first connect (upload + daemon start): ${firstConnectMs} ms; second connect (reuse): ${secondConnectMs} ms`);
   } finally {
     local?.close();

@@ -13,15 +13,11 @@ import { connectSsh } from '../../extension/src/ssh/connection';
 import { openHelperClient } from '../../extension/src/ssh/daemon';
 import { startFilesServer } from '../integration/files-server';
 import { ScriptedPrompter, startSshServer } from '../support/sshServer';
+import { median, reportRow } from '../support/benchStats';
 
 const rounds = Number(process.argv[2] ?? 5);
 const mib = Number(process.argv[3] ?? 64);
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'berth-ssh-files-bench-'));
@@ -76,6 +72,7 @@ async function main(): Promise<void> {
     console.log(`  OpenSSH sftp get, same sshd:            median ${m('sftp').toFixed(0)} ms (${rate(m('sftp'))}, includes sftp's own connection setup)`);
     console.log(`  API fs.readFile on the local socket:    median ${m('local').toFixed(0)} ms (${rate(m('local'))})`);
     console.log(`  ratio tunnel API / sftp: ${(m('tunnel') / m('sftp')).toFixed(2)}`);
+    reportRow({ name: `read a ${mib} MiB file through the SSH tunnel`, unit: 'ms', berth: m('tunnel'), anchorName: 'sftp get (OpenSSH, same sshd)', anchor: m('sftp'), samples: rounds });
     console.log(`  ratio tunnel API / local API: ${(m('tunnel') / m('local')).toFixed(2)}`);
   } finally {
     tunnel.close();

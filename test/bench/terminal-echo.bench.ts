@@ -24,6 +24,7 @@ import { TerminalSession } from '../../extension/src/terminals/terminalSession';
 import type { TerminalTarget } from '../../extension/src/terminals/terminalTarget';
 import { startContainerFixture } from '../exthost/containerFixture';
 import { ScriptedPrompter, memoryLog, startSshServer } from '../support/sshServer';
+import { reportRow } from '../support/benchStats';
 
 const ROUNDS = Number(process.argv[2] ?? 300);
 const WARMUP = 20;
@@ -187,6 +188,7 @@ async function main(): Promise<void> {
     for (const side of sides) console.log(row(side.name, stats(results.get(side.name)!)));
     for (const side of sides.filter((candidate) => candidate.name !== 'ssh -tt')) {
       console.log(`ratio ${side.name} / ssh -tt (medians): ${(stats(results.get(side.name)!).median / plain.median).toFixed(2)}`);
+      reportRow({ name: `keystroke to echo, ${side.name}`, unit: 'ms', berth: stats(results.get(side.name)!).median, anchorName: 'ssh -tt (same sshd)', anchor: plain.median, samples: ROUNDS });
     }
   } finally {
     for (const side of sides) await side.close().catch(() => undefined);
