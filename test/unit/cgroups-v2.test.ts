@@ -36,6 +36,17 @@ const CONTROLLER_FILES: Record<string, Record<string, string>> = {
 };
 const ALL = Object.keys(CONTROLLER_FILES);
 
+/** Every file under `dir`, by path relative to it, with its content. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files[path.slice(dir.length)] = readFileSync(path, 'utf8');
+  }
+  return files;
+}
+
 interface FakeHost {
   root: string;
   cgroup: Cgroup;
@@ -295,9 +306,17 @@ describe('devices', () => {
   ];
 
   test('the default list (deny all, then the standard devices) is accepted and writes nothing', () => {
-    const host = fakeHost();
-    host.cgroup.create({ devices: defaults });
-    host.cgroup.create({ devices: [{ allow: true, access: 'rwm' }] });
+    // Every file of the fake tree after a create with no device rules, against the same after a create with
+    // the default list, and with allow-all: device rules must add no write of their own.
+    const tree = (resources: Resources) => {
+      const host = fakeHost();
+      host.cgroup.create(resources);
+      return snapshot(host.root);
+    };
+    const plain = tree({});
+    assert.ok(Object.keys(plain).length > 10, 'the snapshot sees the fake tree');
+    assert.deepEqual(tree({ devices: defaults }), plain);
+    assert.deepEqual(tree({ devices: [{ allow: true, access: 'rwm' }] }), plain);
   });
 
   test('any other rule is refused, naming it: v2 needs an eBPF program', () => {
