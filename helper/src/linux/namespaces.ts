@@ -1,6 +1,6 @@
 // Namespaces: unshare(2) and setns(2). Both change only the calling thread, which in Node matters: the
 // runtime calls them on the main thread of a process that then execve's (or spawns) at once, so no other
-// thread's view is relied on. See shared/notes/linux-from-node.md.
+// thread's view is relied on. See the README, "Linux from Node.js".
 import { closeSync, openSync } from 'node:fs';
 import { check, libc } from './libc';
 

@@ -2,7 +2,7 @@
 // execve's the container's program. The pid namespace is the one thing the init cannot do for itself
 // (a process cannot move itself into a new pid namespace, and Node aborts if its threads' pid namespace
 // differs), so it is unshared or joined here, on our main thread, for exactly the synchronous tick in
-// which libuv forks the init, and restored at once. See shared/notes/linux-from-node.md.
+// which libuv forks the init, and restored at once. See the README, "Linux from Node.js".
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
