@@ -117,7 +117,7 @@ describe('parseFilters', () => {
     assert.throws(() => parseFilters(['label=']), naming('invalid', /label=KEY/));
     assert.throws(() => parseFilters(['label==x']), naming('invalid', /label=KEY/));
     assert.throws(() => parseFilters(['ancestor=']), naming('invalid', /image name or id/));
-    assert.throws(() => parseFilters(['name=web(']), naming('invalid', /"name=web\(".*missing "\)"/));
+    assert.throws(() => parseFilters(['name=web(']), naming('invalid', /"name=web\(".*missing closing \)/));
     assert.throws(() => parseFilters({ volume: ['x'] }), naming('invalid', /"volume"/));
   });
 });
@@ -197,7 +197,7 @@ describe('matchesFilters', () => {
 });
 
 describe('name patterns', () => {
-  test('support the common core of RE2 and JavaScript', () => {
+  test('have Go\'s regexp semantics (RE2), which Docker\'s filters use', () => {
     const cases: [string, string, boolean][] = [
       ['web', 'my-web-1', true],
       ['^web$', 'web', true],
@@ -224,23 +224,28 @@ describe('name patterns', () => {
       ['^$', '', true],
       ['[]a]', ']', true],
       ['^.$', '😀', true],
+      // RE2 has these; JavaScript's RegExp reads the last two otherwise.
+      ['(?i)^WEB$', 'web', true],
+      ['\\bweb\\b', 'my web', true],
+      ['\\bweb\\b', 'myweb', false],
+      ['^[[:alpha:]]+$', 'web', true],
+      ['^[[:alpha:]]+$', 'web1', false],
     ];
     for (const [source, text, expected] of cases) assert.equal(compileNamePattern(source).test(text), expected, `${source} on ${text}`);
   });
 
-  test('refuse what they do not support, instead of misreading it', () => {
-    for (const source of ['(a', 'a)', '*a', 'a**+', '\\1', '\\b', '(?i)web', '(?=a)', '[a', '[z-a]', '[[:alpha:]]', 'a{5,2}', 'a{1001}', '(a{1000}){1000}', '\\']) {
+  test('refuse what RE2 refuses, with Go\'s message and the pattern named', () => {
+    for (const source of ['(a', 'a)', '*a', 'a**+', '\\1', '(?=a)', '[a', '[z-a]', 'a{5,2}', 'a{1001}', '(a{1000}){1000}', '\\']) {
       assert.throws(() => compileNamePattern(source), naming('invalid'), source);
     }
+    assert.throws(() => compileNamePattern('(?=a)'), /regular expression "\(\?=a\)": error parsing regexp: invalid or unsupported Perl syntax/);
   });
 
-  test('take time linear in the name for patterns that make backtracking engines explode', () => {
+  test('answer patterns that make backtracking engines explode (RE2 runs in time linear in the text)', () => {
+    // A backtracking engine would not return from these within the test's timeout; nothing here is timed.
     const long = `${'a'.repeat(5000)}!`;
     for (const source of ['(a+)+$', '^(a|a)*$', '(a*)*b', '^(a|aa)+$', '(.*a){20}$']) {
-      const started = process.hrtime.bigint();
       assert.equal(compileNamePattern(source).test(long), false, source);
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      assert.ok(ms < 2000, `${source} took ${ms} ms`);
     }
   });
 });
