@@ -142,7 +142,8 @@ describe('the spec and image config are validated with the field named', () => {
     refused({ resources: { memory: 1.5 } }, /^resources\.memory: /);
     refused({ resources: { cpusetCpus: 'all' } }, 'resources.cpusetCpus: CPU lists look like 0-3 or 0,2');
     refused({ ulimits: [{ name: 'nofile', soft: -1, hard: -1 }] }, 'ulimits[0].soft: must be 0 or more (unlimited, -1, is not supported yet)');
-    refused({ network: 'bridge' }, /^network: /);
+    refused({ network: 'bad name' }, /^network: a network is bridge, none, host/);
+    refused({ ports: [{ containerPort: 0 }] }, /^ports\[0\]\.containerPort: /);
     refused({}, /^image\.Env: /, { image: { Env: 'A=1' } as unknown as ImageConfig });
     refused({}, /^id: invalid container id/, { id: '../escape' });
   });
@@ -381,10 +382,10 @@ describe('/etc/hostname, /etc/hosts and /etc/resolv.conf', () => {
     }
   });
 
-  test('hosts: Docker\'s localhost entries, and the container\'s own name on 127.0.1.1 with a private network', () => {
+  test('hosts: Docker\'s localhost entries, and the container\'s own name on 127.0.1.1 with a network of loopback only', () => {
     const base = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
     assert.equal(file(build({ hostname: 'web' }).files, 'hosts'), `${base}127.0.1.1\tweb\n`);
-    assert.equal(file(build({ hostname: 'web', network: 'none' }).files, 'hosts'), base);
+    assert.equal(file(build({ hostname: 'web', network: 'none' }).files, 'hosts'), `${base}127.0.1.1\tweb\n`);
   });
 
   test('on the host\'s network: the host\'s hosts and resolv.conf as they are', () => {

@@ -21,6 +21,7 @@ function summary(id: string, name: string, state: ContainerStatus = 'running', e
     exitCode: state === 'running' ? null : 0,
     labels: {},
     ports: [],
+    networks: ['bridge'],
     tty: false,
     ...extra,
   };
@@ -128,7 +129,7 @@ test('a container is presented by its state: contextValue, icon, description, st
   assert.equal(containerIcon('running').id, 'vm-running');
   assert.equal(containerIcon('paused').id, 'debug-pause');
   assert.equal(containerIcon('exited').id, 'vm-outline');
-  assert.equal(containerDescription(summary('1', 'a', 'running', { ports: ['8080->80/tcp'] })), 'busybox:test · Running · 8080->80/tcp');
+  assert.equal(containerDescription(summary('1', 'a', 'running', { ports: [{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp' }] })), 'busybox:test · Running · 0.0.0.0:8080->80/tcp');
   assert.equal(containerDescription(summary('1', 'a', 'exited', { exitCode: 137 })), 'busybox:test · Exited (137)');
   assert.equal(containerNodeId('local', 'abc'), 'berth.container/local/abc');
 });

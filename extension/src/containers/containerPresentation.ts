@@ -1,6 +1,7 @@
 // How a container looks in the tree: its contextValue (which decides the actions its menu offers: one
 // regex per action in package.json), its icon and colour, its description and tooltip. Pure: unit-tested.
 import type { ContainerStatus, ContainerSummary } from '../../../helper/src/protocol';
+import { formatPublishedPort } from '../../../helper/src/protocol/ports';
 
 /** `container.running`, `container.paused`, `container.exited`, … */
 export function containerContextValue(summary: Pick<ContainerSummary, 'state'>): string {
@@ -57,9 +58,9 @@ export function containerStateText(summary: Pick<ContainerSummary, 'state' | 'ex
   }
 }
 
-/** "busybox:test · Running · 8080->80/tcp" */
+/** "busybox:test · Running · 0.0.0.0:8080->80/tcp" */
 export function containerDescription(summary: ContainerSummary): string {
-  return [summary.image, containerStateText(summary), summary.ports.join(', ')].filter((part) => part.length > 0).join(' · ');
+  return [summary.image, containerStateText(summary), summary.ports.map(formatPublishedPort).join(', ')].filter((part) => part.length > 0).join(' · ');
 }
 
 export function containerTooltip(summary: ContainerSummary, targetLabel: string, readAt?: Date): string {
@@ -71,7 +72,7 @@ export function containerTooltip(summary: ContainerSummary, targetLabel: string,
     `- command: \`${summary.command.replace(/`/g, "'")}\``,
     `- created: ${summary.created}`,
     `- target: ${targetLabel}`,
-    ...(summary.ports.length ? [`- ports: ${summary.ports.join(', ')}`] : []),
+    ...(summary.ports.length ? [`- ports: ${summary.ports.map(formatPublishedPort).join(', ')}`] : []),
   ].join('\n');
 }
 

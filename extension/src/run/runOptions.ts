@@ -3,6 +3,7 @@
 // The JSON schema the extension contributes for .berth/run.json (media/schemas/run.schema.json) describes
 // the same shape (its zod schema is in runRecipe.ts); a unit test keeps the two in step. No vscode here: unit-tested.
 import type { CreateContainerParams, MountSpec } from '../../../helper/src/protocol';
+import { parsePortSpec } from '../../../helper/src/protocol/ports';
 import type { RunRecipe } from './runRecipe';
 
 export type { RunRecipe } from './runRecipe';
@@ -115,6 +116,8 @@ export function toCreateParams(recipe: RunRecipe, context: RecipeContext = {}): 
       ...(recipe.volumes?.length ? { mounts: recipe.volumes.map((v) => parseVolume(v, context)) } : {}),
       ...(Object.keys(resources).length ? { resources } : {}),
       ...(interactive ? { tty: true, openStdin: true } : {}),
+      ...(recipe.ports?.length ? { ports: recipe.ports.flatMap((port) => parsePortSpec(port)) } : {}),
+      ...(recipe.network ? { network: recipe.network } : {}),
     },
     ...(recipe.name ? { name: recipe.name } : {}),
     ...(recipe.autoRemove ? { autoRemove: true } : {}),
@@ -133,5 +136,7 @@ export function describeRecipe(recipe: RunRecipe): string {
     ...(recipe.cpus !== undefined ? [`${recipe.cpus} CPUs`] : []),
     ...(recipe.pids !== undefined ? [`${recipe.pids} pids`] : []),
     ...(recipe.volumes?.length ? [`${recipe.volumes.length} volume(s)`] : []),
+    ...(recipe.ports?.length ? [`ports ${recipe.ports.join(', ')}`] : []),
+    ...(recipe.network ? [`network ${recipe.network}`] : []),
   ].join(' · ');
 }

@@ -1,6 +1,7 @@
 // The run recipe's schema. A module of its own, required on first use (parseRunRecipe): loading zod and
 // building the schema is work activation should not do.
 import * as z from 'zod';
+import { parsePortSpec } from '../../../helper/src/protocol/ports';
 import { schemas } from '../../../helper/src/protocol/schemas';
 
 const stringOrWords = z.union([z.string(), z.array(z.string())]);
@@ -25,6 +26,10 @@ export const RunRecipe = z
     memory: z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*([kmgt]i?b?|b)?$/i, 'sizes look like 512m or 2g')]).optional(),
     cpus: z.number().positive().optional(),
     pids: z.number().int().positive().optional(),
+    /** Published ports as -p takes them: "8080:80", "127.0.0.1:8080:80", "80" (a free host port), "53/udp". */
+    ports: z.array(z.string().refine((text) => portError(text) === undefined, { error: (issue) => portError(String(issue.input)) })).optional(),
+    /** bridge (the default), none, host, container:NAME or a network's name. */
+    network: schemas().NetworkMode.optional(),
     /** detached: in the background; interactive: a terminal attached (-it). */
     mode: z.enum(['detached', 'interactive']).optional(),
     autoRemove: z.boolean().optional(),
@@ -33,3 +38,12 @@ export const RunRecipe = z
   })
   .strict();
 export type RunRecipe = z.infer<typeof RunRecipe>;
+
+function portError(text: string): string | undefined {
+  try {
+    parsePortSpec(text);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

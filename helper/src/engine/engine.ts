@@ -139,6 +139,7 @@ export class Engine {
         'conflict',
       );
     }
+    refuseUnbuiltNetworking(spec);
     const image = this.resolveImage(spec.image);
     const restartPolicy = params.restartPolicy ?? { name: 'no' as const };
     if (params.autoRemove && restartPolicy.name !== 'no') {
@@ -764,6 +765,16 @@ export class Engine {
     });
     return next;
   }
+}
+
+/** What the spec may ask that the engine cannot do yet: said plainly instead of being ignored. */
+function refuseUnbuiltNetworking(spec: CreateContainerParams['spec']): void {
+  const network = spec.network ?? 'none';
+  if (!['none', 'host', 'private'].includes(network)) {
+    throw new EngineError(`network "${network}": only none and host networks exist yet (bridge networks are coming)`, 'unsupported');
+  }
+  if ((spec.ports?.length ?? 0) > 0 || spec.publishAll) throw new EngineError('published ports are not supported yet', 'unsupported');
+  if ((spec.networkAliases?.length ?? 0) > 0) throw new EngineError('network aliases need a bridge network, which is not supported yet', 'unsupported');
 }
 
 /** Input errors keep their message; the rest say what failed. */

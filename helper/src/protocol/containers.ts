@@ -4,6 +4,7 @@
 // Berth's camelCase. Streams (logs, attach, exec, stats, copy) are opened here and flow as streams.ts says.
 import * as z from 'zod';
 import type { MethodTable } from './methodTable';
+import { ExtraHost, NetworkAlias, NetworkModeSchema, NetworkSettings, PortSpec, PublishedPortSchema } from './networks';
 import { OpenedStream } from './streams';
 
 const nonNegativeInt = z.number().int().min(0);
@@ -47,7 +48,7 @@ export const UlimitSpec = z
   .strict();
 export type UlimitSpec = z.infer<typeof UlimitSpec>;
 
-export const NetworkMode = z.enum(['none', 'host', 'private']);
+export const NetworkMode = NetworkModeSchema;
 export type NetworkMode = z.infer<typeof NetworkMode>;
 
 export const ContainerSpec = z
@@ -75,8 +76,16 @@ export const ContainerSpec = z
     labels: z.record(z.string(), z.string()).optional(),
     mounts: z.array(MountSpec).optional(),
     resources: ResourcesSpec.optional(),
-    /** private: a network namespace of its own with only loopback, for now. Docker's default is a bridge. */
+    /** bridge (the default), none, host, container:NAME or a user-defined network's name (networks.ts). */
     network: NetworkMode.optional(),
+    /** -p: ports to publish on the host. */
+    ports: z.array(PortSpec).optional(),
+    /** -P: publish every port the image exposes on a free host port. */
+    publishAll: z.boolean().optional(),
+    /** --network-alias: more names by which the containers of its network find it. */
+    networkAliases: z.array(NetworkAlias).optional(),
+    /** --add-host name:ip lines for its /etc/hosts. */
+    extraHosts: z.array(ExtraHost).optional(),
     capAdd: z.array(z.string().min(1)).optional(),
     capDrop: z.array(z.string().min(1)).optional(),
     privileged: z.boolean().optional(),
@@ -164,8 +173,10 @@ export const ContainerSummary = z.object({
   status: z.string(),
   exitCode: z.number().int().nullable(),
   labels: z.record(z.string(), z.string()),
-  /** Published ports, "8080->80/tcp" (none yet: containers have a private network with loopback only). */
-  ports: z.array(z.string()),
+  /** Published ports while it runs (formatPublishedPort in ports.ts shows them as docker ps does). */
+  ports: z.array(PublishedPortSchema),
+  /** The networks it is connected to, or its mode (none, host, container:…). */
+  networks: z.array(z.string()),
   tty: z.boolean(),
 });
 export type ContainerSummary = z.infer<typeof ContainerSummary>;
@@ -224,6 +235,7 @@ export const ContainerInspect = z.object({
     labels: z.record(z.string(), z.string()),
   }),
   mounts: z.array(MountInfo),
+  networkSettings: NetworkSettings,
   /** Host paths: the merged root filesystem (while mounted), the log file, the container's directory. */
   rootfs: z.string(),
   logPath: z.string(),

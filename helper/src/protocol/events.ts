@@ -4,15 +4,15 @@ import * as z from 'zod';
 import type { MethodTable } from './methodTable';
 import { OpenedStream } from './streams';
 
-export const EventType = z.enum(['container', 'image', 'volume', 'daemon']);
+export const EventType = z.enum(['container', 'image', 'volume', 'network', 'daemon']);
 export type EventType = z.infer<typeof EventType>;
 
 export const BerthEvent = z.object({
   type: EventType,
   /** create, start, die, oom, stop, kill, pause, unpause, rename, destroy, exec_start, exec_die, pull, push,
-   * tag, untag, delete, import, load, save, prune… */
+   * tag, untag, delete, import, load, save, prune; for networks create, connect, disconnect, remove… */
   action: z.string(),
-  /** The container's or image's id. */
+  /** The container's, image's or network's id. */
   id: z.string(),
   /** name, image, exitCode, signal, … as strings, like Docker's Actor.Attributes. */
   attributes: z.record(z.string(), z.string()),

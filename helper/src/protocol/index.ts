@@ -9,5 +9,7 @@ export * from './streams';
 export * from './events';
 export * from './containers';
 export * from './images';
+export * from './networks';
+export * from './ports';
 export * from './files';
 export * from './client';

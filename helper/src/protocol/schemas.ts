@@ -2,7 +2,7 @@
 // schema takes tens of milliseconds (zod gives each schema object its own bound methods); imported
 // statically, the extension would pay that at activation, before its first call. schemas() builds them on
 // first use: esbuild keeps a require inside a function lazy, as it does for ssh2.
-type Schemas = typeof import('./methods') & typeof import('./streams') & typeof import('./containers') & typeof import('./images');
+type Schemas = typeof import('./methods') & typeof import('./streams') & typeof import('./containers') & typeof import('./images') & typeof import('./networks');
 
 let loaded: Schemas | undefined;
 
@@ -13,6 +13,7 @@ export function schemas(): Schemas {
     ...(require('./streams') as typeof import('./streams')),
     ...(require('./containers') as typeof import('./containers')),
     ...(require('./images') as typeof import('./images')),
+    ...(require('./networks') as typeof import('./networks')),
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
   return loaded;

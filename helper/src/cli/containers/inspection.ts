@@ -1,6 +1,6 @@
 // ps, inspect, top, stats, logs, events, info: what people look at, as tables or --format json.
 import { parseArgs } from 'node:util';
-import { RpcError, type ContainerStats, type LogItem } from '../../protocol';
+import { formatPublishedPort, RpcError, type ContainerStats, type LogItem } from '../../protocol';
 import type { ClientCommand } from '../command';
 import { UsageError } from '../usage';
 import { ago, bytes, checkFormat, json, table } from './output';
@@ -37,7 +37,7 @@ export const ps: ClientCommand = async (args, context) => {
     context.stdout.write(
       table(
         ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-        containers.map((c) => [id(c.id), c.image, command(c.command), ago(c.created), c.status, c.ports.join(', '), c.name]),
+        containers.map((c) => [id(c.id), c.image, command(c.command), ago(c.created), c.status, c.ports.map(formatPublishedPort).join(', '), c.name]),
       ),
     );
   }

@@ -14,8 +14,11 @@ import { spawn } from 'node:child_process';
 const RUN_USAGE = `Usage: berth run [OPTIONS] IMAGE [COMMAND] [ARG...]
 Options (Docker's): -d -i -t --rm --name -e/--env-file -w -u -h --entrypoint -v/--mount --tmpfs
   --read-only --memory --memory-swap --cpus --cpu-shares --cpuset-cpus --pids-limit --cap-add
-  --cap-drop --privileged --security-opt --ulimit --restart --label --init --network --stop-signal
+  --cap-drop --privileged --security-opt --ulimit --restart --label --init --stop-signal
   --stop-timeout --sysctl
+Network: --network bridge|none|host|container:NAME|NETWORK, --network-alias, --add-host NAME:IP,
+  -p [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] (a free host port when none is given), -P (the image's
+  exposed ports)
 `;
 
 /** docker's 126/127 for a start that failed because the command cannot run. */

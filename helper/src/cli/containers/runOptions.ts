@@ -3,7 +3,7 @@
 // `berth run busybox ls -l` passes -l to ls), which is why the split is done here and not by parseArgs.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { CreateContainerParams, MountSpec, RestartPolicy, UlimitSpec } from '../../protocol';
+import { parsePortSpec, PortSyntaxError, type CreateContainerParams, type MountSpec, type PortRequest, type RestartPolicy, type UlimitSpec } from '../../protocol';
 import { UsageError } from '../usage';
 
 const OPTIONS = {
@@ -37,6 +37,11 @@ const OPTIONS = {
   label: { type: 'string', short: 'l', multiple: true },
   init: { type: 'boolean' },
   network: { type: 'string' },
+  net: { type: 'string' },
+  'network-alias': { type: 'string', multiple: true },
+  publish: { type: 'string', short: 'p', multiple: true },
+  'publish-all': { type: 'boolean', short: 'P' },
+  'add-host': { type: 'string', multiple: true },
   'stop-signal': { type: 'string' },
   'stop-timeout': { type: 'string' },
   sysctl: { type: 'string', multiple: true },
@@ -197,9 +202,13 @@ export function parseRunArgs(args: string[]): RunRequest & { help: boolean } {
     if (!key || rest.length === 0) throw new UsageError(`--sysctl ${entry}: expected KEY=VALUE`);
     sysctls[key] = rest.join('=');
   }
-  const network = values.network;
-  if (network !== undefined && network !== 'none' && network !== 'host' && network !== 'private') {
-    throw new UsageError(`--network ${network}: Berth has none, host and private (its own namespace with loopback)`);
+  const network = values.network ?? values.net;
+  let ports: PortRequest[] = [];
+  try {
+    ports = (values.publish ?? []).flatMap((text) => parsePortSpec(text));
+  } catch (error) {
+    if (error instanceof PortSyntaxError) throw new UsageError(error.message);
+    throw error;
   }
   const spec: CreateContainerParams['spec'] = {
     image: split.image,
@@ -215,6 +224,10 @@ export function parseRunArgs(args: string[]): RunRequest & { help: boolean } {
     ...(mounts.length > 0 ? { mounts } : {}),
     ...(Object.keys(resources).length > 0 ? { resources } : {}),
     ...(network !== undefined ? { network } : {}),
+    ...(ports.length > 0 ? { ports } : {}),
+    ...(values['publish-all'] ? { publishAll: true } : {}),
+    ...(values['network-alias'] ? { networkAliases: values['network-alias'] } : {}),
+    ...(values['add-host'] ? { extraHosts: values['add-host'] } : {}),
     ...(values['cap-add'] ? { capAdd: values['cap-add'] } : {}),
     ...(values['cap-drop'] ? { capDrop: values['cap-drop'] } : {}),
     ...(values.privileged ? { privileged: true } : {}),

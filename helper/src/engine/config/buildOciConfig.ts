@@ -89,7 +89,7 @@ export function buildOciConfig(input: BuildOciConfigInput): BuiltOciConfig {
   }
   const host = hostFacts({ ...input.host, ...(input.hostResolvConf !== undefined ? { resolvConf: input.hostResolvConf } : {}) });
 
-  const network = spec.network ?? 'private';
+  const network = spec.network ?? 'none';
   const privileged = spec.privileged === true;
   const readOnlyRootfs = spec.readOnlyRootfs === true;
   // On the host's network a container is named like the host unless told otherwise, as in Docker.

@@ -11,12 +11,12 @@ export function hostnameFile(hostname: string): string {
  * Docker's default entries, then the container's own name. Docker maps the name to the container's
  * address on its network; with only a loopback network Berth maps it to 127.0.1.1 (the Debian convention
  * for a host's own name without a fixed address) so that programs that resolve their own hostname work.
- * Without a network Docker adds no entry, and neither does this. On the host's network the host's file
- * is used as it is, as Docker does.
+ * (Docker adds none without a network.) On the host's network the host's file is used as it is, as
+ * Docker does.
  */
 export function hostsFile(network: NetworkMode, hostname: string, hostHosts: string): string {
   if (network === 'host') return hostHosts;
-  return network === 'private' ? `${DEFAULT_HOSTS}127.0.1.1\t${hostname}\n` : DEFAULT_HOSTS;
+  return `${DEFAULT_HOSTS}127.0.1.1\t${hostname}\n`;
 }
 
 function nameserverOf(line: string): string | undefined {

@@ -60,6 +60,7 @@ export function toSummary(record: ContainerRecord): ContainerSummary {
     exitCode: record.state.status === 'exited' ? record.state.exitCode : null,
     labels: record.spec.labels ?? {},
     ports: [],
+    networks: [record.spec.network ?? 'none'],
     tty: record.process.tty,
   };
 }
@@ -113,6 +114,7 @@ export function toInspect(record: ContainerRecord, dir: string): ContainerInspec
       destination: mount.target,
       readOnly: mount.readOnly === true || (mount.options ?? []).includes('ro'),
     })),
+    networkSettings: { sandboxKey: '', ports: [], networks: {} },
     rootfs: rootfsOf(dir),
     logPath: join(dir, 'run', 'logs', 'container.log'),
     storageDriver: record.storageDriver,
