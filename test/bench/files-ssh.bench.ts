@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import { readFileBytes, type FileApi } from '../../extension/src/explorer/fileTransfer';
 import { connectSsh } from '../../extension/src/ssh/connection';
-import { openHelperClient } from '../../extension/src/ssh/daemon';
+import { openHelperClient } from '../../extension/src/remoteHelper/apiChannel';
 import { startFilesServer } from '../integration/files-server';
 import { ScriptedPrompter, startSshServer } from '../support/sshServer';
 import { median, reportRow } from '../support/benchStats';

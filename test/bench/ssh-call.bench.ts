@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RpcClient } from '../../extension/src/client/rpcClient';
-import { RemoteHelperConnection } from '../../extension/src/ssh/remoteHelper';
+import { RemoteHelperConnection } from '../../extension/src/remoteHelper/remoteHelperConnection';
 import { REPO } from '../support/daemonProcess';
 import { ScriptedPrompter, startSshServer } from '../support/sshServer';
 import { median, reportRow } from '../support/benchStats';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileBytes } from '../../extension/src/explorer/fileTransfer';
 import { connectSsh } from '../../extension/src/ssh/connection';
-import { openHelperClient } from '../../extension/src/ssh/daemon';
+import { openHelperClient } from '../../extension/src/remoteHelper/apiChannel';
 import { startFilesServer } from '../integration/files-server';
 import { ScriptedPrompter, startSshServer } from '../support/sshServer';
 import { median, reportRow } from '../support/benchStats';

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openHelperClient } from '../../extension/src/ssh/daemon';
+import { openHelperClient } from '../../extension/src/remoteHelper/apiChannel';
 import { connectSsh } from '../../extension/src/ssh/connection';
 import { execSource } from '../../extension/src/terminals/containerProcesses';
 import { TerminalSession } from '../../extension/src/terminals/terminalSession';

@@ -8,7 +8,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { RemoteHelperConnection, type RemoteHelperState } from '../../extension/src/ssh/remoteHelper';
+import { RemoteHelperConnection, type RemoteHelperState } from '../../extension/src/remoteHelper/remoteHelperConnection';
 import { REPO } from '../support/daemonProcess';
 import { ScriptedPrompter, memoryLog, startSshServer, stopProcessesUsing, type TestSshServer } from '../support/sshServer';
 

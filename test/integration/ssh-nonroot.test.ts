@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connectSsh } from '../../extension/src/ssh/connection';
-import { RemoteHelperConnection } from '../../extension/src/ssh/remoteHelper';
+import { RemoteHelperConnection } from '../../extension/src/remoteHelper/remoteHelperConnection';
 import { REPO, startDaemon, type DaemonProcess } from '../support/daemonProcess';
 import { ScriptedPrompter, memoryLog, startSshServer, type TestSshServer, type TestUser } from '../support/sshServer';
 
@@ -33,7 +33,10 @@ before(async () => {
   mkdirSync(home);
   chownSync(home, uid, uid);
   user = { name: 'berthtest', uid, home, password: 'open sesame' };
-  server = await startSshServer({ users: [user], extraConfig: ['PasswordAuthentication yes'] });
+  // This server's machine has no sudo: where the host has one, /dev/null stands in for it inside sshd's
+  // mount namespace (not executable, so `command -v sudo` finds nothing).
+  const noSudo = ['/usr/bin/sudo', '/bin/sudo'].filter((path) => existsSync(path)).map((path) => ['/dev/null', path] as const);
+  server = await startSshServer({ users: [user], extraConfig: ['PasswordAuthentication yes'], binds: noSudo });
   cpSync(join(REPO, 'dist/helper'), join(work, 'bundle'), { recursive: true });
 });
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { RemoteHelperConnection } from '../../extension/src/ssh/remoteHelper';
+import { RemoteHelperConnection } from '../../extension/src/remoteHelper/remoteHelperConnection';
 import { REPO } from '../support/daemonProcess';
 import { ScriptedPrompter, memoryLog, startSshServer, stopProcessesUsing } from '../support/sshServer';
 

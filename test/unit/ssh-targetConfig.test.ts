@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseSshConfig } from '../../extension/src/ssh/sshConfig';
-import { checkTarget, nodeInstallHint, shq, type TargetFacts } from '../../extension/src/ssh/deploy';
+import { shq } from '../../extension/src/remoteHelper/shellQuote';
+import { checkTarget, nodeInstallHint, type TargetFacts } from '../../extension/src/remoteHelper/targetProbe';
 import { describeSpec, parseTargetDefinitions, resolveRemoteSpec, targetDefinition, type RemoteTargetConfig } from '../../extension/src/targets/remoteTargetConfig';
 
 const sshConfig = parseSshConfig(`

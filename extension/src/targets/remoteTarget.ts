@@ -2,7 +2,7 @@
 // states and events to the Target shape the tree and the commands use, like LocalTarget.
 import * as vscode from 'vscode';
 import type { MethodName, MethodParams, MethodResult } from '../../../helper/src/protocol';
-import { RemoteHelperConnection, type RemoteHelperDeps, type RemoteHelperState } from '../ssh/remoteHelper';
+import { RemoteHelperConnection, type RemoteHelperDeps, type RemoteHelperState } from '../remoteHelper/remoteHelperConnection';
 import { describeSpec, type RemoteTargetConfig } from './remoteTargetConfig';
 import type { Target, TargetState } from './target';
 

@@ -1,9 +1,10 @@
 // A remote target as the user defines it (in the `berth.targets` setting: never a secret in it), and how
 // it becomes a connection spec: the host is looked up in ~/.ssh/config (HostName, Port, User,
 // IdentityFile, ProxyJump), and what the user set for the target overrides that. No VS Code here.
-import { DEFAULT_DAEMON_PLACE, type RootMethod } from '../ssh/daemon';
-import { localUserName, type SshEndpoint } from '../ssh/connection';
-import type { RemoteHelperSpec } from '../ssh/remoteHelper';
+import type { RootMethod } from '../remoteHelper/asRoot';
+import { DEFAULT_DAEMON_PLACE } from '../remoteHelper/daemonControl';
+import type { RemoteHelperSpec } from '../remoteHelper/remoteHelperConnection';
+import { localUserName, type SshEndpoint } from '../ssh/endpoint';
 import { expandTilde, parseHostSpec, resolveHost, type SshConfig } from '../ssh/sshConfig';
 
 export interface RemoteTargetConfig {

@@ -5,11 +5,15 @@
 import { EventEmitter } from 'node:events';
 import type { MethodName, MethodParams, MethodResult, SystemVersionResult } from '../../../helper/src/protocol';
 import type { RpcClient } from '../client/rpcClient';
-import { CredentialMemory, connectSsh, type SshConnection, type SshEndpoint } from './connection';
-import { ensureDaemon, type DaemonPlace, type RootMethod, SocketPermissionError } from './daemon';
-import { checkTarget, deployHelper, probeTarget, type HelperBundle } from './deploy';
-import { CancelledError, HostKeyError, TargetCheckError, TargetUnreachableError, messageOf, withTimeout } from './errors';
-import type { SecretStore, SshPrompter, StepLog } from './prompts';
+import { CredentialMemory } from '../ssh/authentication';
+import { connectSsh, type SshConnection } from '../ssh/connection';
+import type { SshEndpoint } from '../ssh/endpoint';
+import { CancelledError, HostKeyError, TargetCheckError, TargetUnreachableError, messageOf, withTimeout } from '../ssh/errors';
+import type { SecretStore, SshPrompter, StepLog } from '../ssh/prompts';
+import type { RootMethod } from './asRoot';
+import { ensureDaemon, type DaemonPlace, SocketPermissionError } from './daemonControl';
+import { checkTarget, probeTarget } from './targetProbe';
+import { deployHelper, type HelperBundle } from './upload';
 
 export interface RemoteHelperSpec {
   /** What the user calls this target, for messages. */

@@ -1,14 +1,15 @@
-// Putting the helper on a target: check the machine (Linux, x64 or arm64, Node.js >= 20), compare the
-// helper there with ours, upload ours over SFTP when they differ, atomically: into a temporary
-// directory that is renamed to `helper-<build>` once complete, then the `helper` link is switched with a
-// rename, so a half-uploaded helper is never run and a running daemon keeps the files it started from.
+// Putting the helper on a target: compare the helper there with ours, upload ours over SFTP when they
+// differ, atomically: into a temporary directory that is renamed to `helper-<build>` once complete, then
+// the `helper` link is switched with a rename, so a half-uploaded helper is never run and a running
+// daemon keeps the files it started from.
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
-import type { SshConnection } from './connection';
-import { TargetCheckError, withTimeout } from './errors';
-import type { StepLog } from './prompts';
+import type { SshConnection } from '../ssh/connection';
+import { withTimeout } from '../ssh/errors';
+import type { StepLog } from '../ssh/prompts';
+import { shq } from './shellQuote';
 
 /** The helper as built into the extension (dist/helper) and the version it carries. */
 export interface HelperBundle {
@@ -16,113 +17,10 @@ export interface HelperBundle {
   readonly version: string;
 }
 
-export interface TargetFacts {
-  readonly os: string;
-  readonly machine: string;
-  readonly arch: 'x64' | 'arm64' | undefined;
-  readonly uid: number;
-  readonly user: string;
-  readonly home: string;
-  readonly nodePath: string | undefined;
-  readonly nodeVersion: string | undefined;
-  /** ID from /etc/os-release (debian, ubuntu, fedora, alpine…), for the install hint. */
-  readonly osId: string;
-  readonly hasSudo: boolean;
-}
-
 export interface BundleFile {
   readonly relative: string;
   readonly absolute: string;
   readonly mode: number;
-}
-
-export const MIN_NODE_MAJOR = 20;
-
-/** Quotes a string for a POSIX shell. */
-export function shq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-const PROBE = [
-  'printf "os=%s\\n" "$(uname -s)"',
-  'printf "machine=%s\\n" "$(uname -m)"',
-  'printf "uid=%s\\n" "$(id -u)"',
-  'printf "user=%s\\n" "$(id -un)"',
-  'printf "home=%s\\n" "$HOME"',
-  // Non-interactive shells often lack the PATH entries of a login; look in the usual places too.
-  'node=$(command -v node 2>/dev/null); for c in /usr/local/bin/node /usr/bin/node /opt/homebrew/bin/node; do [ -n "$node" ] && break; [ -x "$c" ] && node=$c; done',
-  'printf "node=%s\\n" "$node"',
-  '[ -n "$node" ] && printf "nodeVersion=%s\\n" "$("$node" --version 2>/dev/null)"',
-  'printf "osId=%s\\n" "$( (. /etc/os-release && echo "$ID") 2>/dev/null)"',
-  'printf "sudo=%s\\n" "$(command -v sudo 2>/dev/null)"',
-  'true',
-].join('; ');
-
-export async function probeTarget(connection: SshConnection): Promise<TargetFacts> {
-  const output = await connection.run(PROBE, { timeoutMs: 15_000 });
-  const values = new Map<string, string>();
-  for (const line of output.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) values.set(line.slice(0, eq), line.slice(eq + 1).trim());
-  }
-  const machine = values.get('machine') ?? '';
-  return {
-    os: values.get('os') ?? '',
-    machine,
-    arch: machine === 'x86_64' || machine === 'amd64' ? 'x64' : machine === 'aarch64' || machine === 'arm64' ? 'arm64' : undefined,
-    uid: Number(values.get('uid') ?? NaN),
-    user: values.get('user') ?? '',
-    home: values.get('home') ?? '',
-    nodePath: values.get('node') || undefined,
-    nodeVersion: values.get('nodeVersion') || undefined,
-    osId: values.get('osId') ?? '',
-    hasSudo: Boolean(values.get('sudo')),
-  };
-}
-
-/** How to install Node.js 20+ on the target's distribution, for the message when it is missing or old. */
-export function nodeInstallHint(osId: string): string {
-  switch (osId) {
-    case 'debian':
-    case 'ubuntu':
-    case 'raspbian':
-    case 'linuxmint':
-      return 'curl -fsSL https://deb.nodesource.com/setup_20.x | sudo -E bash - && sudo apt-get install -y nodejs';
-    case 'fedora':
-    case 'rhel':
-    case 'centos':
-    case 'rocky':
-    case 'almalinux':
-      return 'sudo dnf module install -y nodejs:20 || sudo dnf install -y nodejs';
-    case 'alpine':
-      return 'sudo apk add nodejs';
-    case 'arch':
-      return 'sudo pacman -S nodejs';
-    default:
-      return 'install Node.js 20 or newer from https://nodejs.org/en/download (or your distribution\'s packages)';
-  }
-}
-
-/** Throws a TargetCheckError saying what is wrong and what to do, or returns the architecture. */
-export function checkTarget(facts: TargetFacts, label: string): 'x64' | 'arm64' {
-  if (facts.os !== 'Linux') {
-    throw new TargetCheckError(`${label} runs ${facts.os || 'an unknown system'}; Berth's helper runs only on Linux.`);
-  }
-  if (!facts.arch) {
-    throw new TargetCheckError(`${label} is a ${facts.machine} machine; Berth's helper runs on x86_64 and aarch64 only.`);
-  }
-  const major = /^v(\d+)\./.exec(facts.nodeVersion ?? '')?.[1];
-  if (!facts.nodePath || !major) {
-    throw new TargetCheckError(
-      `Node.js is not installed on ${label} (Berth's helper needs Node.js ${MIN_NODE_MAJOR} or newer). Install it with: ${nodeInstallHint(facts.osId)}`,
-    );
-  }
-  if (Number(major) < MIN_NODE_MAJOR) {
-    throw new TargetCheckError(
-      `${label} has Node.js ${facts.nodeVersion} (${facts.nodePath}); Berth's helper needs ${MIN_NODE_MAJOR} or newer. Upgrade it with: ${nodeInstallHint(facts.osId)}`,
-    );
-  }
-  return facts.arch;
 }
 
 /** The files a target of this architecture needs: the two bundles, the command, koffi's native part. */

@@ -1,19 +1,16 @@
-// The helper's daemon on a target: reached through a direct-streamlocal channel to its Unix socket with
-// the WebSocket over it, and started as root when nobody answers (root login, `sudo -n`, or `sudo -S`
-// with a password asked once and never kept), detached with setsid so that it outlives the SSH session.
+// The helper's daemon on a target: found answering on its socket, or started as root (asRoot.ts) when
+// nobody answers, detached with setsid so that it outlives the SSH session.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import WebSocket from 'ws';
 import type { SystemVersionResult } from '../../../helper/src/protocol';
-import { API_PATH } from '../../../helper/src/protocol/jsonrpc';
-import { RpcClient } from '../client/rpcClient';
-import type { SshConnection } from './connection';
-import { CancelledError, messageOf, withTimeout } from './errors';
-import { shq, type TargetFacts } from './deploy';
-import type { SshPrompter, StepLog } from './prompts';
-
-/** How Berth becomes root on the target to start the daemon. */
-export type RootMethod = 'auto' | 'root' | 'sudo' | 'sudo-password';
+import type { RpcClient } from '../client/rpcClient';
+import type { SshConnection } from '../ssh/connection';
+import { messageOf, withTimeout } from '../ssh/errors';
+import type { SshPrompter, StepLog } from '../ssh/prompts';
+import { openHelperClient } from './apiChannel';
+import { asRoot, type RootMethod } from './asRoot';
+import { shq } from './shellQuote';
+import type { TargetFacts } from './targetProbe';
 
 export interface DaemonPlace {
   readonly socketPath: string;
@@ -29,18 +26,6 @@ export const DEFAULT_DAEMON_PLACE: DaemonPlace = {
 
 export class SocketPermissionError extends Error {
   override name = 'SocketPermissionError';
-}
-
-/** A WebSocket JSON-RPC client through the SSH connection to the daemon's socket. */
-export async function openHelperClient(connection: SshConnection, socketPath: string, timeoutMs = 10_000): Promise<RpcClient> {
-  await connection.makeInteractive(timeoutMs);
-  const channel = await connection.openStreamLocal(socketPath, timeoutMs);
-  // ws needs only a duplex stream; it calls setNoDelay/setTimeout when present (a channel has neither,
-  // and TCP_NODELAY is set on the SSH connection's own socket). A ws+unix: URL, not ws://: in VS Code's
-  // extension host http.request is patched to put its proxy agent on every request without a socketPath,
-  // and an agent makes Node ignore createConnection (it looked up the host name "berth" instead).
-  const ws = new WebSocket(`ws+unix://${socketPath}:${API_PATH}`, { createConnection: () => channel as never });
-  return RpcClient.connectWebSocket(ws, { timeoutMs });
 }
 
 /** Asks the daemon who it is, within a time limit; the client is closed on failure. */
@@ -175,37 +160,4 @@ async function startDaemon(connection: SshConnection, options: EnsureDaemonOptio
   ].join('; ');
   log.info(`daemon: starting ${berth} as root on ${connection.label}`);
   await asRoot(connection, options, script);
-}
-
-/** Runs a shell script as root on the target the way the target is configured for. */
-async function asRoot(connection: SshConnection, options: EnsureDaemonOptions, script: string): Promise<void> {
-  const { facts, rootMethod, prompter, log } = options;
-  if (facts.uid === 0) {
-    await connection.run(`sh -c ${shq(script)}`, { timeoutMs: 30_000 });
-    return;
-  }
-  if (rootMethod === 'root') {
-    throw new Error(`${connection.label} logs in as ${facts.user}, not root, but the target is set to "already root"; choose sudo instead`);
-  }
-  if (!facts.hasSudo) throw new Error(`${facts.user} on ${connection.label} is not root and sudo is not installed there: the helper must run as root`);
-  if (rootMethod === 'sudo' || rootMethod === 'auto') {
-    const result = await connection.exec(`sudo -n sh -c ${shq(script)}`, { timeoutMs: 30_000 });
-    if (result.code === 0) return;
-    if (rootMethod === 'sudo') throw new Error(`sudo -n failed on ${connection.label}: ${result.stderr.trim() || `exit ${result.code}`}`);
-    log.info(`daemon: sudo -n is not enough on ${connection.label} (${result.stderr.trim()}); asking for the sudo password`);
-  }
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const password = await prompter.secret({
-      kind: 'sudo',
-      target: connection.label,
-      prompt: `sudo password for ${facts.user} on ${connection.label} (to start Berth's helper as root; not stored)`,
-      retry: attempt > 0,
-    });
-    if (password === undefined) throw new CancelledError(`the sudo password for ${connection.label} was not given`);
-    // -S reads the password from stdin; -p '' keeps sudo's prompt out of the output.
-    const result = await connection.exec(`sudo -S -p '' sh -c ${shq(script)}`, { stdin: `${password}\n`, timeoutMs: 30_000 });
-    if (result.code === 0) return;
-    log.warn(`daemon: sudo refused on ${connection.label}: ${result.stderr.trim().split('\n').pop() ?? ''}`);
-  }
-  throw new Error(`sudo on ${connection.label} refused the password three times`);
 }
