@@ -44,6 +44,18 @@ export default tseslint.config(
     },
   },
   {
+    // Below the API: the engine and the layers under it hand objects, iterables and sinks up; they never
+    // write to the wire themselves.
+    files: ['helper/src/{engine,files,runtime,images,cgroups,events,fs,logging}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrict([
+        { group: ['koffi'], message: 'Only helper/src/linux calls libc through koffi.' },
+        { group: ['vscode', '**/extension/**'], message: 'The helper never imports the extension.' },
+        { group: ['**/api', '**/api/**', '**/daemon/**', '**/cli/**'], message: 'The layers below the API know nothing of it: give the API an object, an async iterable or a sink to adapt.' },
+      ]),
+    },
+  },
+  {
     files: ['helper/src/protocol/**/*.ts'],
     rules: {
       'no-restricted-imports': restrict([

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dispatcher } from '../../helper/src/api/dispatcher';
 import { fileHandlers } from '../../helper/src/api/handlers/files';
-import type { DaemonServices } from '../../helper/src/api/handlers';
+import type { DaemonServices } from '../../helper/src/api/services';
 import { streamHandlers } from '../../helper/src/api/handlers/streams';
 import { createApiServer } from '../../helper/src/api/server';
 import { EventBus } from '../../helper/src/events/eventBus';
@@ -37,8 +37,8 @@ export async function startFilesServer(): Promise<FilesServer> {
       if (!root) throw new RpcError(ErrorCode.NotFound, `no such container: ${container}`);
       return root;
     },
-    // The part of the engine the files handlers use: a running container's pid (0 when stopped).
-    engine: { inspect: (container: string) => ({ state: { pid: pids.get(container) ?? 0 } }) },
+    // The part of the engine the files handlers use: a running container's pid (none when stopped).
+    engine: { pidOf: (container: string) => pids.get(container) || undefined, idOf: (container: string) => container },
   } as unknown as DaemonServices;
   const table = { ...streamMethods, ...fileMethods };
   const dispatcher = new Dispatcher(table, { ...streamHandlers(), ...fileHandlers(services) }, silentLogger);

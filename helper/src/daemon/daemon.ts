@@ -3,8 +3,9 @@
 import { join } from 'node:path';
 import { createApiServer, type ApiServer } from '../api/server';
 import { Dispatcher } from '../api/dispatcher';
-import { createHandlers, type DaemonServices } from '../api/handlers';
-import { withRpcErrors } from '../api/handlers/containers';
+import { createHandlers } from '../api/handlers';
+import { withRpcErrors } from '../api/engineErrors';
+import type { DaemonServices } from '../api/services';
 import { Engine } from '../engine/engine';
 import { EventBus } from '../events/eventBus';
 import { ImageStore } from '../images/imageStore';

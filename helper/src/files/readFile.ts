@@ -2,7 +2,6 @@
 // before it was opened for reading (a FIFO or a device is never opened at all).
 import { closeSync, openSync, read } from 'node:fs';
 import { promisify } from 'node:util';
-import type { ServerStream } from '../api/streams';
 import { O_NOCTTY, O_NONBLOCK, O_PATH, O_RDONLY } from '../linux/files';
 import { fdPath } from '../fs/openInRoot';
 import { aboutPath } from './errors';
@@ -45,8 +44,19 @@ export function openForReading(root: RootFs, rawPath: string, offset = 0, length
   );
 }
 
-/** Sends the bytes (flow-controlled by the stream) and ends it with `{ bytes, size }`. */
-export async function sendFile(opened: OpenedRead, stream: ServerStream): Promise<void> {
+/**
+ * Where a file's bytes go: the API gives a stream to the client (each write waits for the client's
+ * window), a test an array.
+ */
+export interface ByteSink {
+  readonly closed: boolean;
+  writeBytes(bytes: Buffer): Promise<void>;
+  end(result: { bytes: number; size: number }): void;
+  fail(error: unknown): void;
+}
+
+/** Sends the bytes (flow-controlled by the sink) and ends it with `{ bytes, size }`. */
+export async function sendFile(opened: OpenedRead, stream: ByteSink): Promise<void> {
   const buffer = Buffer.alloc(READ_BYTES);
   let sent = 0;
   try {

@@ -4,7 +4,6 @@
 import { closeSync, fchmod, fchown, fstatSync, fsync, ftruncateSync, readlinkSync, unlinkSync, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { posix } from 'node:path';
-import type { ServerStream } from '../api/streams';
 import { O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_RDONLY, O_WRONLY, openat2, RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS } from '../linux/files';
 import { RENAME_NOREPLACE, renameat2 } from '../linux/rename';
 import { fdPath } from '../fs/openInRoot';
@@ -217,10 +216,3 @@ function danglingTarget(root: RootFs, path: string): string | undefined {
   throw fsError('FileNotFound', path, `${path}: too many levels of symbolic links`);
 }
 
-/** Commits when the client closes its input, and ends the stream with `{ size }` or the failure. */
-export function commitToStream(write: AtomicWrite, stream: ServerStream): void {
-  write
-    .commit()
-    .then((size) => stream.end({ size }))
-    .catch((error: unknown) => stream.fail(error));
-}

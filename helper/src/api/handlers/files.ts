@@ -3,11 +3,10 @@
 import { ErrorCode, RpcError, type FileChange, type fileMethods } from '../../protocol';
 import { ContainerFiles, type RootResolver } from '../../files/containerFiles';
 import { HOST_ROOT } from '../../files/owner';
-import { commitToStream } from '../../files/writeFile';
 import { fsError } from '../../files/errors';
 import { sendFile } from '../../files/readFile';
 import type { HandlersFor } from '../dispatcher';
-import type { DaemonServices } from './index';
+import type { DaemonServices } from '../services';
 
 /** Changes a watch keeps for a slow client before they collapse into one `overflow`. */
 const MAX_QUEUED_CHANGES = 10_000;
@@ -18,7 +17,7 @@ const noEngine: RootResolver = (container) => {
 
 function idOf(services: DaemonServices, container: string): string | undefined {
   try {
-    return services.engine?.inspect(container).id;
+    return services.engine?.idOf(container);
   } catch {
     return undefined;
   }
@@ -30,7 +29,7 @@ export function fileHandlers(services: DaemonServices): HandlersFor<typeof fileM
     (container) => (services.containerRoots ?? noEngine)(container),
     HOST_ROOT,
     // A running container's files as its process sees them (volumes, binds); 0 when it is not running.
-    (container) => services.engine?.inspect(container).state.pid || undefined,
+    (container) => services.engine?.pidOf(container),
   );
   return {
     'fs.stat': ({ container, path }) => files.stat(container, path),
@@ -45,7 +44,11 @@ export function fileHandlers(services: DaemonServices): HandlersFor<typeof fileM
       const write = files.openWrite(container, path, create, overwrite);
       const stream = streams.open({
         onWrite: (bytes) => write.append(bytes),
-        onCloseInput: () => commitToStream(write, stream),
+        onCloseInput: () =>
+          void write.commit().then(
+            (size) => stream.end({ size }),
+            (error: unknown) => stream.fail(error),
+          ),
       });
       // A cancelled stream or a lost connection leaves the old file as it was.
       stream.signal.addEventListener('abort', () => write.abort(), { once: true });

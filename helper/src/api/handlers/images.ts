@@ -18,7 +18,7 @@ import { RegistryError } from '../../images/registry/registryClient';
 import { ErrorCode, RpcError, type ImageProgress, type imageMethods } from '../../protocol';
 import type { ServerStream } from '../streams';
 import type { HandlersFor } from '../dispatcher';
-import type { DaemonServices } from './index';
+import type { DaemonServices } from '../services';
 
 export function imageHandlers(services: DaemonServices): HandlersFor<typeof imageMethods> {
   const store = (): ImageStore => services.images;

@@ -1,0 +1,16 @@
+// What the daemon made at start and the handlers share.
+import type { Engine } from '../engine/engine';
+import type { EventBus } from '../events/eventBus';
+import type { RootResolver } from '../files/containerFiles';
+import type { ImageStore } from '../images/imageStore';
+import type { Logger } from '../logging/logger';
+
+export interface DaemonServices {
+  rootDir: string;
+  logger: Logger;
+  events: EventBus;
+  images: ImageStore;
+  engine?: Engine;
+  /** A container's root directory on the host (id, prefix or name); set by the engine. */
+  containerRoots?: RootResolver;
+}

@@ -1,0 +1,121 @@
+// What every part of the engine shares: its options, the container records, the per-container locks, the
+// mounted root filesystems, and the small lookups each part needs (a record by reference, its image's
+// layers, its cgroup), so that no part reaches into another for them.
+import { join } from 'node:path';
+import { openCgroup, type Cgroup } from '../cgroups';
+import type { EventBus } from '../events/eventBus';
+import type { ImageStore, ResolvedImage } from '../images/imageStore';
+import type { Logger } from '../logging/logger';
+import type { ContainerRecord } from './containers/containerRecord';
+import { ContainerStore } from './containers/containerStore';
+import { ContainerLocks } from './containerLocks';
+import { EngineError } from './engineErrors';
+import { NamingError } from './naming';
+import { ensureMounted, rootfsOf } from './storage/writableLayer';
+
+export interface EngineOptions {
+  rootDir: string;
+  logger: Logger;
+  events: EventBus;
+  images: ImageStore;
+}
+
+export interface WaitResult {
+  exitCode: number;
+  signal: string | null;
+  oomKilled: boolean;
+}
+
+export function isRunning(record: ContainerRecord): boolean {
+  return record.state.status === 'running' || record.state.status === 'paused';
+}
+
+export function exitOf(record: ContainerRecord): WaitResult {
+  return { exitCode: record.state.exitCode, signal: record.state.signal, oomKilled: record.state.oomKilled };
+}
+
+export class EngineContext {
+  readonly store: ContainerStore;
+  readonly locks = new ContainerLocks();
+  /** Containers whose root filesystem this daemon has mounted or found mounted (the files API asks often). */
+  private readonly mounted = new Set<string>();
+
+  constructor(readonly options: EngineOptions) {
+    this.store = new ContainerStore(join(options.rootDir, 'containers'));
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  get events(): EventBus {
+    return this.options.events;
+  }
+
+  get images(): ImageStore {
+    return this.options.images;
+  }
+
+  dirOf(id: string): string {
+    return this.store.dirOf(id);
+  }
+
+  /** The container's run directory: what its process leaves while it runs (logs, pid files, stdin). */
+  runDirOf(id: string): string {
+    return join(this.store.dirOf(id), 'run');
+  }
+
+  /** The container named by id, id prefix or name. */
+  resolve(ref: string): ContainerRecord {
+    try {
+      return this.store.resolve(ref);
+    } catch (error) {
+      if (error instanceof NamingError) {
+        throw new EngineError(error.kind === 'notFound' ? `No such container: ${ref}` : error.message, error.kind === 'notFound' ? 'notFound' : 'invalid');
+      }
+      throw error;
+    }
+  }
+
+  mustGet(id: string): ContainerRecord {
+    const record = this.store.get(id);
+    if (!record) throw new EngineError(`No such container: ${id}`, 'notFound');
+    return record;
+  }
+
+  resolveImage(reference: string): ResolvedImage {
+    try {
+      return this.images.resolve(reference);
+    } catch (error) {
+      if ((error as Error).name === 'ImageNotFoundError') throw new EngineError((error as Error).message, 'notFound');
+      throw error;
+    }
+  }
+
+  layersOf(record: ContainerRecord): string[] {
+    return this.resolveImage(record.imageId).layerDirs;
+  }
+
+  cgroupOf(record: ContainerRecord): Cgroup {
+    return openCgroup(`/berth/${record.id}`);
+  }
+
+  /** The host path of the container's root filesystem, mounted. */
+  mountRootfs(record: ContainerRecord): string {
+    const dir = this.dirOf(record.id);
+    if (!this.mounted.has(record.id)) {
+      ensureMounted(dir, this.layersOf(record), record.storageDriver);
+      this.mounted.add(record.id);
+    }
+    return rootfsOf(dir);
+  }
+
+  /** The root filesystem was unmounted (the container is being removed). */
+  forgetMount(id: string): void {
+    this.mounted.delete(id);
+  }
+
+  publish(action: string, record: ContainerRecord, attributes: Record<string, string> = {}): void {
+    this.events.publish('container', action, record.id, { name: record.name, image: record.image, ...attributes });
+  }
+}
