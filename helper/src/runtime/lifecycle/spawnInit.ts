@@ -13,6 +13,7 @@ import { connectUnix, socketPair } from '../../linux/unixSocket';
 import { RuntimeError } from '../errors';
 import type { InitMessage } from '../init/initConfig';
 import type { IdMapping } from '../spec/config';
+import { sealedNode } from './sealedNode';
 import { USER_NAMESPACE_SHIM } from './userNamespaceShim';
 
 /** The init bundle sits beside the helper bundle; from sources (tests under tsx) it is in dist/helper. */
@@ -101,8 +102,15 @@ export async function spawnInit(options: SpawnInitOptions): Promise<SpawnedInit>
         BERTH_SHIM_USERNS: 'join' in userNamespace ? userNamespace.join : '',
         BERTH_SHIM_PIDNS: pidNamespace ?? '',
       });
-      // perl is looked up in PATH (perl-base is Essential on Debian).
-      child = spawn('perl', ['-e', USER_NAMESPACE_SHIM, '--', process.execPath, initScriptPath()], { stdio: stdioOptions, env, detached: true });
+      // perl is looked up in PATH (perl-base is Essential on Debian). In a user namespace the shim may not
+      // reach our /proc/PID/fd, so the sealed Node goes to it as its last fd (the init marks that
+      // close-on-exec with every other before the container's program runs).
+      const nodeFd = stdioOptions.length;
+      child = spawn('perl', ['-e', USER_NAMESPACE_SHIM, '--', `/proc/self/fd/${nodeFd}`, initScriptPath()], {
+        stdio: [...stdioOptions, sealedNode().fd],
+        env,
+        detached: true,
+      });
     } else {
       child = spawnNode(initScriptPath(), pidNamespace, stdioOptions, env);
     }
@@ -173,7 +181,7 @@ async function launchInit(options: SpawnInitOptions, launcher: InitLauncher): Pr
   try {
     const env = openPassedFds(options, syncFd, passed);
     ({ pid } = await launcher({
-      argv: [process.execPath, initScriptPath()],
+      argv: [sealedNode().path, initScriptPath()],
       env,
       fds: [...options.extraFds, theirs, ...passed],
       newPidNamespace: options.pidNamespace === 'new',
@@ -232,11 +240,13 @@ async function settleUserNamespace(init: SpawnedInit, userNamespace: NonNullable
   return (forked as { pid: number }).pid;
 }
 
+/** Starts the init from the sealed Node (sealedNode.ts), never from the host's file. */
 function spawnNode(script: string, pidNamespace: string | undefined, stdioOptions: StdioOptions, env: Record<string, string>): ChildProcess {
   const args = [script];
+  const node = sealedNode().path;
   let child: ChildProcess;
   if (pidNamespace === undefined) {
-    child = spawn(process.execPath, args, { stdio: stdioOptions, env, detached: true });
+    child = spawn(node, args, { stdio: stdioOptions, env, detached: true });
   } else {
     const ownNamespace = openSync('/proc/self/ns/pid', 'r');
     try {
@@ -250,7 +260,7 @@ function spawnNode(script: string, pidNamespace: string | undefined, stdioOption
         }
       }
       try {
-        child = spawn(process.execPath, args, { stdio: stdioOptions, env, detached: true });
+        child = spawn(node, args, { stdio: stdioOptions, env, detached: true });
       } finally {
         setns(ownNamespace, CLONE_NEWPID, '/proc/self/ns/pid (restoring ours)');
       }
