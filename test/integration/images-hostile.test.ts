@@ -62,7 +62,8 @@ describe('hostile layers through the image store', () => {
     writeFileSync(join(host, 'victim'), 'must stay\n');
     writeFileSync(join(host, 'dir', 'inner'), 'must stay too\n');
     hostBefore = snapshot(host);
-    daemon = await startDaemon(socket, root);
+    // Limits small enough to reach in a test, set the way a user sets them.
+    daemon = await startDaemon(socket, root, ['--max-layer-entries', '1000', '--max-image-size', '40m']);
   });
   after(async () => {
     await daemon?.stop();
@@ -158,7 +159,7 @@ describe('hostile layers through the image store', () => {
     const bomb = gzipSync(await tarOf([{ name: 'zeros', body: '\0'.repeat(32 * 1024 * 1024) }]));
     assert.ok(bomb.length < 100 * 1024, `the bomb is ${bomb.length} bytes`);
     const dir = join(temp.path, 'bomb-store');
-    const store = await ImageStore.open(dir, { logger: silentLogger, events: new EventBus(), layerLimits: { maxBytes: 8 * 1024 * 1024 } });
+    const store = await ImageStore.open(dir, { logger: silentLogger, events: new EventBus(), limits: { layerBytes: 8 * 1024 * 1024 } });
     const tar = await tarOf([{ name: 'zeros', body: '\0'.repeat(32 * 1024 * 1024) }]);
     const archive = await tarOf([
       { name: 'layer.tar.gz', body: bomb },
@@ -168,9 +169,35 @@ describe('hostile layers through the image store', () => {
       },
       { name: 'manifest.json', body: JSON.stringify([{ Config: 'config.json', RepoTags: ['bomb:1'], Layers: ['layer.tar.gz'] }]) },
     ]);
-    await assert.rejects(loadImages(store, Readable.from([archive])), /layer entry "zeros" \(file\): the layer holds more than 8388608 bytes of files, its limit/);
+    await assert.rejects(loadImages(store, Readable.from([archive])), /layer sha256:[0-9a-f]{64}: layer entry "zeros" \(file\): the layer unpacks to more than 8 MiB of files, its limit \(--max-layer-size\)/);
     assert.equal(store.index.all().length, 0);
     assert.deepEqual(readdirSync(join(dir, 'layers')), []);
+  });
+
+  test('a layer of more entries than --max-layer-entries is refused, naming the layer and the flag', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => ({ name: `f${i}`, body: '' }));
+    const result = await load('entries', many);
+    assert.equal(result.code, 125);
+    assert.match(result.stderr, /layer sha256:[0-9a-f]{64}: layer entry "f1000" \(file\): the layer unpacks to more than 1000 entries, its limit \(--max-layer-entries\)/);
+    assert.equal((await runBerth(['-H', `unix://${socket}`, 'images', '-q', 'hostile/entries'])).stdout, '');
+  });
+
+  test('layers each within their limit but together past --max-image-size are refused, naming the layer', async () => {
+    // 24 MiB of zeros per layer (a few KB gzipped): the first fits 40m, the second passes it.
+    const layers = await Promise.all(['one', 'two'].map((name) => tarOf([{ name, body: '\0'.repeat(24 * 1024 * 1024) }])));
+    const file = join(temp.path, 'image-size.tar');
+    writeFileSync(
+      file,
+      await tarOf([
+        ...layers.map((layer, i) => ({ name: `l${i}.tar.gz`, body: gzipSync(layer) })),
+        { name: 'config.json', body: JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map(sha256) } }) },
+        { name: 'manifest.json', body: JSON.stringify([{ Config: 'config.json', RepoTags: ['hostile/image-size:1'], Layers: ['l0.tar.gz', 'l1.tar.gz'] }]) },
+      ]),
+    );
+    const result = await runBerth(['-H', `unix://${socket}`, 'load', '-i', file]);
+    assert.equal(result.code, 125);
+    assert.match(result.stderr, new RegExp(`layer ${sha256(layers[1]!)}: layer entry "two" \\(file\\): the image unpacks to more than 40 MiB of files, its limit \\(--max-image-size\\)`));
+    assert.equal((await runBerth(['-H', `unix://${socket}`, 'images', '-q', 'hostile/image-size'])).stdout, '');
   });
 
   test('a hostile layer pulled from a registry is refused the same way', async () => {

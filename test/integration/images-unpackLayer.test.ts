@@ -14,6 +14,7 @@ import { after, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
 import { unpackLayer, type UnpackOptions } from '../../helper/src/images/unpackLayer';
+import { DEFAULT_UNPACK_LIMITS, UnpackBudget, type UnpackLimits } from '../../helper/src/images/unpackLimits';
 import { lgetxattr } from '../../helper/src/linux/xattr';
 import { makeBusyboxBundle } from '../support/bundle';
 
@@ -222,8 +223,13 @@ describe('hostile layers stay inside the root', () => {
   test('size and entry guards stop a layer that expands past them', async () => {
     const s = scene();
     const big = await layer([{ name: 'a', body: Buffer.alloc(4096) }, { name: 'b', body: Buffer.alloc(4096) }]);
-    await assert.rejects(unpack(big, s.target, { maxBytes: 6000 }), /layer entry "b" \(file\): the layer holds more than 6000 bytes of files, its limit/);
-    await assert.rejects(unpack(big, tempDir('berth-unpack-'), { maxEntries: 1 }), /layer entry "b" \(file\): the layer has more than 1 entries, its limit/);
+    const limits = (change: Partial<UnpackLimits>) => ({ budgets: [UnpackBudget.forLayer({ ...DEFAULT_UNPACK_LIMITS, ...change })] });
+    await assert.rejects(unpack(big, s.target, limits({ layerBytes: 6000 })), /layer entry "b" \(file\): the layer unpacks to more than 6000 bytes of files, its limit \(--max-layer-size\)/);
+    await assert.rejects(unpack(big, tempDir('berth-unpack-'), limits({ layerEntries: 1 })), /layer entry "b" \(file\): the layer unpacks to more than 1 entries, its limit \(--max-layer-entries\)/);
+    // A file that announces more than is left is refused before anything of it is written.
+    const third = tempDir('berth-unpack-');
+    await assert.rejects(unpack(big, third, limits({ layerBytes: 5000 })), /layer entry "b" \(file\): the layer unpacks to more than 5000 bytes/);
+    assert.equal(existsSync(join(third, 'b')), false);
     s.assertHostUntouched();
   });
 

@@ -9,6 +9,7 @@ import type { DaemonServices } from '../api/services';
 import { Engine } from '../engine/engine';
 import { EventBus } from '../events/eventBus';
 import { ImageStore } from '../images/imageStore';
+import type { UnpackLimits } from '../images/unpackLimits';
 import type { Logger } from '../logging/logger';
 import { methods } from '../protocol';
 import { HELPER_VERSION } from '../version';
@@ -22,13 +23,15 @@ export interface DaemonOptions {
   logger: Logger;
   /** Also serve on this loopback TCP address, with a token (tcpListener.ts). */
   tcp?: string;
+  /** What an image may cost when unpacked (images/unpackLimits.ts); defaults for the rest. */
+  unpackLimits?: Partial<UnpackLimits>;
 }
 
 export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
-export async function startDaemon({ socketPath, rootDir, logger, tcp }: DaemonOptions): Promise<RunningDaemon> {
+export async function startDaemon({ socketPath, rootDir, logger, tcp, unpackLimits }: DaemonOptions): Promise<RunningDaemon> {
   const tcpAddress = tcp === undefined ? undefined : parseTcpAddress(tcp);
   // The root holds container and image state; 0700 because nothing in it is for other users.
   prepareOwnedDirectory(rootDir, 0o700, 'the root directory');
@@ -45,7 +48,7 @@ export async function startDaemon({ socketPath, rootDir, logger, tcp }: DaemonOp
   }
 
   const events = new EventBus();
-  const images = await ImageStore.open(join(rootDir, 'images'), { logger, events });
+  const images = await ImageStore.open(join(rootDir, 'images'), { logger, events, ...(unpackLimits ? { limits: unpackLimits } : {}) });
   // The engine catches up with containers that ran on while no daemon watched them before serving.
   const engine = await Engine.open({ rootDir, logger, events, images });
   const services: DaemonServices = { rootDir, logger, events, images, engine, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };

@@ -17,6 +17,7 @@ import { LayerStore } from './layerStore';
 import { hostPlatform, ImageConfigFile, MediaType, parseDocument, type Manifest } from './ociTypes';
 import { familiarName, normalizeReference, ReferenceError } from './reference';
 import { tarDirectory } from './tarDirectory';
+import { DEFAULT_UNPACK_LIMITS, UnpackBudget, type UnpackLimits } from './unpackLimits';
 
 export { ImageNotFoundError } from './imageIndex';
 export type { ImageRecord } from './imageIndex';
@@ -35,12 +36,9 @@ export interface ResolvedImage {
 export interface ImageStoreOptions {
   logger: Logger;
   events: EventBus;
-  /** Guards against decompression bombs, per layer: bytes of file content and entries. */
-  layerLimits?: { maxBytes?: number; maxEntries?: number };
+  /** Guards against decompression bombs, per layer and per image (unpackLimits.ts); defaults for the rest. */
+  limits?: Partial<UnpackLimits>;
 }
-
-/** Far above any real image's layer, far below what would fill a disk by surprise. */
-export const DEFAULT_LAYER_LIMITS = { maxBytes: 64 * 1024 ** 3, maxEntries: 4_000_000 };
 
 export interface ImportOptions {
   /** name[:tag] to give the image; without one it is listed untagged. */
@@ -71,13 +69,20 @@ export class ImageStore {
     readonly index: ImageIndex,
     readonly logger: Logger,
     readonly events: EventBus,
+    readonly limits: UnpackLimits,
   ) {}
+
+  /** A fresh budget for one image's layers (UnpackBudget.forImage), for whoever unpacks them. */
+  imageBudget(): UnpackBudget {
+    return UnpackBudget.forImage(this.limits);
+  }
 
   static async open(dir: string, options: ImageStoreOptions): Promise<ImageStore> {
     const blobs = await BlobStore.open(dir);
-    const layers = new LayerStore(join(dir, 'layers'), { ...DEFAULT_LAYER_LIMITS, ...options.layerLimits });
+    const limits = { ...DEFAULT_UNPACK_LIMITS, ...options.limits };
+    const layers = new LayerStore(join(dir, 'layers'), limits);
     const index = new ImageIndex(join(dir, 'images.json'));
-    return new ImageStore(dir, blobs, layers, index, options.logger, options.events);
+    return new ImageStore(dir, blobs, layers, index, options.logger, options.events, limits);
   }
 
   /** name[:tag], name@sha256:…, a full id or an unambiguous id prefix (≥ 4 hex digits). */
@@ -172,9 +177,10 @@ export class ImageStore {
     }
     let size = 0;
     const layers: StoredLayer[] = [];
+    const budget = this.imageBudget();
     for (const [i, layer] of image.layers.entries()) {
       const diffId = diffIds[i]!;
-      size += await this.layers.ensure(diffId, () => this.blobs.open(layer.digest));
+      size += await this.layers.ensure(diffId, () => this.blobs.open(layer.digest), budget);
       layers.push({ ...layer, diffId });
     }
     return this.index.put({

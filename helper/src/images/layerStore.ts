@@ -9,19 +9,21 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { decompressedLayer } from './decompress';
 import { digestHex } from './digest';
-import { unpackLayer, type UnpackOptions } from './unpackLayer';
+import { unpackLayer } from './unpackLayer';
+import { DEFAULT_UNPACK_LIMITS, UnpackBudget, type UnpackLimits } from './unpackLimits';
 
 const TEMP_PREFIX = '.tmp-';
+/** Beside each layer: "BYTES ENTRIES" (older stores wrote BYTES alone). */
 const SIZE_SUFFIX = '.size';
 
 export class LayerDigestError extends Error {}
 
 export class LayerStore {
-  private readonly unpacking = new Map<string, Promise<number>>();
+  private readonly unpacking = new Map<string, Promise<{ bytes: number; entries: number }>>();
 
   constructor(
     readonly dir: string,
-    private readonly guard: Pick<UnpackOptions, 'maxBytes' | 'maxEntries'> = {},
+    private readonly limits: UnpackLimits = DEFAULT_UNPACK_LIMITS,
   ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (const name of readdirSync(dir)) {
@@ -39,25 +41,43 @@ export class LayerStore {
 
   /** Bytes of file content in the unpacked layer (recorded when it was unpacked). */
   size(diffId: string): number {
+    return this.cost(diffId).bytes;
+  }
+
+  /** Bytes of file content and entries of the unpacked layer, as recorded when it was unpacked. */
+  cost(diffId: string): { bytes: number; entries: number } {
     try {
-      return Number(readFileSync(`${this.path(diffId)}${SIZE_SUFFIX}`, 'utf8')) || 0;
+      const [bytes, entries] = readFileSync(`${this.path(diffId)}${SIZE_SUFFIX}`, 'utf8').split(' ').map(Number);
+      return { bytes: bytes || 0, entries: entries || 0 };
     } catch {
-      return 0;
+      return { bytes: 0, entries: 0 };
     }
   }
 
   /**
    * Unpacks the layer whose uncompressed digest is `diffId` from the blob `open` gives, unless it is there
    * already (or being unpacked by another call, which this one then waits for). Resolves with its size.
+   * `image` is the budget of the image it is part of (UnpackBudget.forImage): charged as this layer
+   * unpacks, or with its recorded cost when another call unpacked it.
    */
-  ensure(diffId: string, open: () => Promise<Readable>): Promise<number> {
-    if (this.has(diffId)) return Promise.resolve(this.size(diffId));
-    let pending = this.unpacking.get(diffId);
-    if (!pending) {
-      pending = this.unpack(diffId, open).finally(() => this.unpacking.delete(diffId));
-      this.unpacking.set(diffId, pending);
+  async ensure(diffId: string, open: () => Promise<Readable>, image?: UnpackBudget): Promise<number> {
+    if (!this.has(diffId)) {
+      const pending = this.unpacking.get(diffId);
+      if (!pending) {
+        const mine = this.unpack(diffId, open, image).finally(() => this.unpacking.delete(diffId));
+        this.unpacking.set(diffId, mine);
+        return (await mine).bytes;
+      }
+      await pending;
     }
-    return pending;
+    const cost = this.cost(diffId);
+    try {
+      image?.chargeEntries(cost.entries);
+      image?.chargeBytes(cost.bytes);
+    } catch (error) {
+      throw new Error(`layer ${diffId}: ${(error as Error).message}`, { cause: error });
+    }
+    return cost.bytes;
   }
 
   /** Removes the layer's directory (the caller knows that nothing uses it). */
@@ -78,7 +98,7 @@ export class LayerStore {
       .map((hex) => `sha256:${hex}`);
   }
 
-  private async unpack(diffId: string, open: () => Promise<Readable>): Promise<number> {
+  private async unpack(diffId: string, open: () => Promise<Readable>, image?: UnpackBudget): Promise<{ bytes: number; entries: number }> {
     const final = this.path(diffId);
     const temp = join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     mkdirSync(temp, { mode: 0o755 });
@@ -92,17 +112,20 @@ export class LayerStore {
         },
       });
       tar.once('error', (error) => hashing.destroy(error));
-      const result = await unpackLayer(tar.pipe(hashing), temp, { whiteoutMode: 'overlay', ...this.guard });
+      const budgets = [UnpackBudget.forLayer(this.limits), ...(image ? [image] : [])];
+      const result = await unpackLayer(tar.pipe(hashing), temp, { whiteoutMode: 'overlay', budgets }).catch((error: Error) => {
+        throw new Error(`layer ${diffId}: ${error.message}`, { cause: error });
+      });
       const actual = `sha256:${hash.digest('hex')}`;
       if (actual !== diffId) throw new LayerDigestError(`layer ${diffId}: its uncompressed content has digest ${actual}; the layer was not kept`);
-      writeFileSync(`${final}${SIZE_SUFFIX}`, String(result.bytes));
+      writeFileSync(`${final}${SIZE_SUFFIX}`, `${result.bytes} ${result.entries}`);
       try {
         renameSync(temp, final);
       } catch (error) {
         if (!existsSync(final)) throw error; // else another process won the race with the same content
         rmSync(temp, { recursive: true, force: true });
       }
-      return result.bytes;
+      return result;
     } catch (error) {
       rmSync(temp, { recursive: true, force: true });
       throw error;

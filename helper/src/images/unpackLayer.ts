@@ -33,6 +33,7 @@ import { decompressedLayer } from './decompress';
 import { keepRawPax, type RawPax } from './paxRaw';
 import { fdPath, openInRootIfExists } from '../fs/openInRoot';
 import { cleanPath, ensureDirInRoot } from './inRoot';
+import type { UnpackBudget } from './unpackLimits';
 
 export interface UnpackOptions {
   /**
@@ -45,9 +46,11 @@ export interface UnpackOptions {
   allowDevices?: boolean;
   /** Entries are chowned to their uid/gid when this is true; the default is running as root. */
   preserveOwnership?: boolean;
-  /** Guards against decompression bombs: the most file bytes and entries the layer may hold. */
-  maxBytes?: number;
-  maxEntries?: number;
+  /**
+   * Guards against decompression bombs (unpackLimits.ts): the layer's own budget and its image's, each
+   * charged for every entry and byte as they arrive. None: no limit (a copy into a container).
+   */
+  budgets?: UnpackBudget[];
 }
 
 export interface UnpackResult {
@@ -113,10 +116,11 @@ class LayerUnpacker {
   /** Directory modes and times are set last: adding children changes the times, and a 0555 mode would stop them. */
   private readonly dirs: DeferredDir[] = [];
   private readonly markMade = (path: string) => void this.made.add(path);
+  private readonly budgets: UnpackBudget[];
 
   constructor(
     private readonly rootFd: number,
-    private readonly options: UnpackOptions,
+    options: UnpackOptions,
     private readonly rawPax: RawPax,
   ) {
     if (options.whiteoutMode !== undefined && options.whiteoutMode !== 'remove' && options.whiteoutMode !== 'overlay') {
@@ -125,6 +129,7 @@ class LayerUnpacker {
     this.overlay = options.whiteoutMode === 'overlay';
     this.devices = options.allowDevices ?? isRoot();
     this.chown = options.preserveOwnership ?? isRoot();
+    this.budgets = options.budgets ?? [];
   }
 
   close(): void {
@@ -136,9 +141,10 @@ class LayerUnpacker {
     const type: string = header.type ?? 'unknown to tar-stream';
     try {
       if (header.name.includes('\0') || (header.linkname ?? '').includes('\0')) throw new Error('the name holds a NUL byte');
-      if (++this.result.entries > (this.options.maxEntries ?? Infinity)) {
-        throw new Error(`the layer has more than ${this.options.maxEntries} entries, its limit`);
-      }
+      this.result.entries++;
+      for (const budget of this.budgets) budget.chargeEntries(1);
+      // A file that announces more than is left is refused before a byte of it is written.
+      for (const budget of this.budgets) budget.checkRoom(header.size ?? 0);
       await this.place(entry, header, type, cleanPath(header.name));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -230,9 +236,7 @@ class LayerUnpacker {
     try {
       for await (const chunk of entry) {
         this.result.bytes += chunk.length;
-        if (this.result.bytes > (this.options.maxBytes ?? Infinity)) {
-          throw new Error(`the layer holds more than ${this.options.maxBytes} bytes of files, its limit`);
-        }
+        for (const budget of this.budgets) budget.chargeBytes(chunk.length);
         // Synchronous: a page-cache write is shorter than the thread-pool round trip an async one costs.
         for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset, chunk.length - offset);
       }

@@ -3,15 +3,35 @@ import { parseArgs } from 'node:util';
 import { startDaemon } from '../../daemon/daemon';
 import { stderrLogger } from '../../logging/logger';
 import { DEFAULT_SOCKET_PATH } from '../../protocol';
+import { LIMIT_FLAGS, type UnpackLimits } from '../../images/unpackLimits';
+import { parseBytes } from '../containers/runOptions';
 import { UsageError } from '../usage';
 
 export const DEFAULT_ROOT_DIR = '/var/lib/berth';
+
+/** --max-layer-size 20g, --max-layer-entries 1000000, --max-image-size, --max-image-entries. */
+function parseUnpackLimits(values: Record<string, string | undefined>): Partial<UnpackLimits> {
+  const limits: Partial<UnpackLimits> = {};
+  for (const [key, flag] of Object.entries(LIMIT_FLAGS) as Array<[keyof UnpackLimits, string]>) {
+    const text = values[flag.slice(2)];
+    if (text === undefined) continue;
+    if (key.endsWith('Bytes')) limits[key] = parseBytes(text, flag);
+    else if (/^\d+$/.test(text.trim()) && Number(text) > 0) limits[key] = Number(text);
+    else throw new UsageError(`invalid value "${text}" for ${flag}: a whole number of entries above 0`);
+  }
+  return limits;
+}
 
 /** Runs until SIGTERM or SIGINT; resolves with the exit code. */
 export async function daemonCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { socket: { type: 'string' }, root: { type: 'string' }, tcp: { type: 'string' } },
+    options: {
+      socket: { type: 'string' },
+      root: { type: 'string' },
+      tcp: { type: 'string' },
+      ...Object.fromEntries(Object.values(LIMIT_FLAGS).map((flag) => [flag.slice(2), { type: 'string' as const }])),
+    },
     strict: true,
     allowPositionals: true,
   });
@@ -29,7 +49,9 @@ export async function daemonCommand(args: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 
-  const daemon = await startDaemon({ socketPath, rootDir, logger, ...(values.tcp !== undefined ? { tcp: values.tcp } : {}) });
+  const unpackLimits = parseUnpackLimits(values as Record<string, string | undefined>);
+
+  const daemon = await startDaemon({ socketPath, rootDir, logger, unpackLimits, ...(values.tcp !== undefined ? { tcp: values.tcp } : {}) });
   return new Promise((done) => {
     requestStop = (signal) => {
       logger.info(`${signal} received, stopping`);

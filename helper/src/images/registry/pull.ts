@@ -81,6 +81,8 @@ export async function pullImage(store: ImageStore, reference: string, options: P
     if (options.platform !== undefined && (config.os !== wanted.os || config.architecture !== wanted.architecture)) {
       throw new PullError(`${formatReference(ref)} is for ${config.os}/${config.architecture}, not ${platformText(wanted)}`);
     }
+    // Layers unpack concurrently; the image's limits count them all as they go.
+    const budget = store.imageBudget();
     await eachLimited(manifest.layers, options.concurrency ?? 3, async (layer, i) => {
       const diffId = config.rootfs.diff_ids[i]!;
       const present = await store.blobs.has(layer.digest);
@@ -88,7 +90,7 @@ export async function pullImage(store: ImageStore, reference: string, options: P
       const unpacked = store.layers.has(diffId);
       if (!unpacked) {
         progress({ phase: 'unpack', digest: layer.digest });
-        await store.layers.ensure(diffId, () => store.blobs.open(layer.digest));
+        await store.layers.ensure(diffId, () => store.blobs.open(layer.digest), budget);
       }
       if (present && unpacked) progress({ phase: 'exists', digest: layer.digest, total: layer.size });
       else progress({ phase: 'done', digest: layer.digest, current: layer.size, total: layer.size });
