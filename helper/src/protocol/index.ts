@@ -3,6 +3,7 @@ export * from './jsonrpc';
 export * from './constants';
 export * from './frames';
 export * from './version';
+export * from './backoff';
 export * from './schemas';
 export * from './methodTable';
 export * from './methods';
