@@ -11,9 +11,9 @@ import { matchesFilters, parseFilters, validateName } from './naming';
 import type { ContainerProcesses, ProcessExit } from './processes';
 import { releaseWritableLayer } from './storage/writableLayer';
 
-/** Signals after which a container is taken to have been stopped on purpose (no restart by policy). */
 /** A restart policy's wait before each restart, as Docker's: 100 ms, doubling, at most a minute. */
 const RESTART_BACKOFF = { firstMs: 100, maxMs: 60_000 };
+/** Signals after which a container is taken to have been stopped on purpose (no restart by policy). */
 const FATAL_SIGNALS = ['SIGKILL', 'KILL', '9', 'SIGTERM', 'TERM', '15', 'SIGINT', 'INT', '2'];
 
 export class Lifecycle {
