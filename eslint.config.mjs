@@ -9,7 +9,7 @@ const restrict = (patterns) => ['error', { patterns }];
 const extensionImports = [
   { group: ['koffi'], message: 'The extension never calls libc.' },
   {
-    regex: 'helper/src/(?!protocol(/(jsonrpc|constants|client|schemas|ports))?$)',
+    regex: 'helper/src/(?!protocol(/(jsonrpc|constants|client|schemas|ports|version|frames|backoff))?$)',
     message: 'The extension shares only the protocol module with the helper (import helper/src/protocol).',
   },
   // The protocol's index builds every schema when loaded: the extension takes types from it, and values
@@ -17,7 +17,7 @@ const extensionImports = [
   {
     regex: 'helper/src/protocol$',
     allowTypeImports: true,
-    message: 'Import only types from helper/src/protocol; values from protocol/jsonrpc, /constants, /client, /schemas or /ports.',
+    message: 'Import only types from helper/src/protocol; values from protocol/jsonrpc, /constants, /client, /schemas, /ports, /version, /frames or /backoff.',
   },
 ];
 

@@ -1,6 +1,7 @@
-// Benchmark: pulling the Debian bookworm minbase image (one ~30 MB gzip layer, made once with debootstrap
-// and umoci, cached in /var/cache/berth) from a docker-registry on loopback, with `berth pull` into an
-// emptied store and with `skopeo copy` into a fresh OCI layout, interleaved. Berth's time includes
+// Benchmark: pulling the Debian bookworm minbase image (one gzip layer, made once with debootstrap and
+// umoci, cached in /var/cache/berth) from a docker-registry on loopback, with `berth pull` into an
+// emptied store, with `skopeo copy` into a fresh OCI layout, and with `podman pull` into fresh storage
+// (overlay, its own --root and --runroot each round), interleaved. Berth's and podman's times include
 // unpacking the layer (what a pull is for); skopeo's does not, so a third line times skopeo copy followed
 // by `tar -xzf` of the layer, the like-for-like work. Prints medians and the ratios.
 //   node --import tsx test/bench/images-pull.bench.ts [ROUNDS]      (needs `npm run build` first)
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const berth: number[] = [];
   const skopeo: number[] = [];
   const skopeoTar: number[] = [];
+  const podman: number[] = [];
   try {
     await registry.push(debianMinbaseLayout().ref('minbase'), 'bench/debian:minbase');
     for (let i = 0; i < rounds; i++) {
@@ -71,6 +73,20 @@ async function main(): Promise<void> {
           return elapsed;
         },
       ]);
+      runs.push([
+        podman,
+        () => {
+          const storage = join(temp.path, `podman-${i}`);
+          const elapsed = timed('podman', [
+            '--root', join(storage, 'root'), '--runroot', join(storage, 'run'), '--storage-driver', 'overlay',
+            '--events-backend', 'file', '--cgroup-manager', 'cgroupfs',
+            'pull', '--quiet', '--tls-verify=false', name,
+          ]);
+          spawnSync('podman', ['--root', join(storage, 'root'), '--runroot', join(storage, 'run'), '--storage-driver', 'overlay', 'system', 'reset', '--force'], { stdio: 'ignore' });
+          rmSync(storage, { recursive: true, force: true });
+          return elapsed;
+        },
+      ]);
       if (i % 2) runs.reverse();
       for (const [samples, run] of runs) samples.push(run());
     }
@@ -83,7 +99,11 @@ async function main(): Promise<void> {
     console.log(`  skopeo copy, then tar -xzf of the layer: median ${st.toFixed(0)} ms (min ${Math.min(...skopeoTar).toFixed(0)}, max ${Math.max(...skopeoTar).toFixed(0)})`);
     console.log(`  ratio berth/skopeo:                      ${(b / s).toFixed(2)}`);
     console.log(`  ratio berth/(skopeo + tar):              ${(b / st).toFixed(2)}`);
+    const p = median(podman);
+    console.log(`  podman pull into fresh storage:          median ${p.toFixed(0)} ms (min ${Math.min(...podman).toFixed(0)}, max ${Math.max(...podman).toFixed(0)})`);
+    console.log(`  ratio berth/podman:                      ${(b / p).toFixed(2)}`);
     reportRow({ name: 'pull Debian minbase from a loopback registry, with unpack', unit: 'ms', berth: b, anchorName: 'skopeo copy + tar -xzf', anchor: st, samples: rounds });
+    reportRow({ name: 'pull Debian minbase from a loopback registry, with unpack', unit: 'ms', berth: b, anchorName: 'podman pull into fresh storage', anchor: p, samples: rounds });
     reportRow({ name: 'pull Debian minbase (Berth with unpack, skopeo without)', unit: 'ms', berth: b, anchorName: 'skopeo copy', anchor: s, samples: rounds });
   } finally {
     await daemon.stop();

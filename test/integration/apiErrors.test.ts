@@ -1,10 +1,12 @@
 // Bad input sent over the real socket to a real daemon: each gets a JSON-RPC error with a clear message,
-// and the same connection (and the daemon) goes on answering.
+// and the same connection (and the daemon) goes on answering. And clients of another protocol revision:
+// refused by name, on both sides.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { API_PATH, ErrorCode, MAX_REQUEST_BYTES } from '../../helper/src/protocol';
+import { connectToDaemon } from '../../helper/src/cli/daemonClient';
+import { API_PATH, ErrorCode, MAX_REQUEST_BYTES, OFFERED_SUBPROTOCOLS, PROTOCOL_VERSION, SUBPROTOCOL } from '../../helper/src/protocol';
 import { privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
 
 const tmp = privateTempDir();
@@ -29,8 +31,8 @@ after(async () => {
   tmp.remove();
 });
 
-function openSocket(): Promise<WebSocket> {
-  const socket = new WebSocket(`ws+unix://${daemon.socketPath}:${API_PATH}`);
+function openSocket(protocols: string[] = OFFERED_SUBPROTOCOLS): Promise<WebSocket> {
+  const socket = new WebSocket(`ws+unix://${daemon.socketPath}:${API_PATH}`, protocols);
   return new Promise((resolve, reject) => socket.once('open', () => resolve(socket)).once('error', reject));
 }
 
@@ -79,11 +81,69 @@ test('an oversized frame: a JSON-RPC error with the limit, and the connection st
   await assertStillServing();
 });
 
-test('a binary frame: refused with the reason', async () => {
-  const reply = await exchange(Buffer.from([1, 2, 3]), { binary: true });
-  assert.equal(reply.error.code, ErrorCode.InvalidRequest);
-  assert.match(reply.error.message, /binary frames are not accepted/);
+test('a binary frame that is no stream frame: refused with the reason', async () => {
+  const short = await exchange(Buffer.from([1, 2, 3]), { binary: true });
+  assert.equal(short.error.code, ErrorCode.InvalidRequest);
+  assert.equal(short.error.message, 'a binary frame of 3 bytes is shorter than the 6-byte header');
+  const unknown = await exchange(Buffer.from([7, 0, 0, 0, 0, 1]), { binary: true });
+  assert.equal(unknown.error.message, 'binary frame of unknown kind 7 (1 data, 2 ack)');
   await assertStillServing();
+});
+
+/** One request on a fresh socket offering `protocols`; the subprotocol the daemon chose and its answer. */
+async function askAs(protocols: string[], method: string): Promise<{ protocol: string; reply: any }> {
+  const socket = await openSocket(protocols);
+  const reply = await new Promise<any>((resolve) => {
+    socket.once('message', (data) => resolve(JSON.parse(data.toString())));
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 'r', method, params: {} }));
+  });
+  const protocol = socket.protocol;
+  socket.close();
+  return { protocol, reply };
+}
+
+test('a client of another protocol revision may ask system.version, and every other call is refused naming both revisions', async () => {
+  // This revision's client: its subprotocol chosen.
+  assert.equal((await askAs(OFFERED_SUBPROTOCOLS, 'containers.list')).protocol, SUBPROTOCOL);
+  // A client from before versioning offers nothing; a newer one offers its own revision and the neutral name.
+  for (const [protocols, revision] of [[[], 1], [['berth.rpc', `berth.rpc.v${PROTOCOL_VERSION + 1}`], PROTOCOL_VERSION + 1]] as const) {
+    const version = await askAs([...protocols], 'system.version');
+    assert.equal(version.reply.result.protocolVersion, PROTOCOL_VERSION);
+    const refused = await askAs([...protocols], 'containers.list');
+    assert.equal(refused.protocol, protocols.length ? 'berth.rpc' : '');
+    assert.equal(refused.reply.error.code, ErrorCode.ProtocolMismatch);
+    assert.match(
+      refused.reply.error.message,
+      new RegExp(`^protocol mismatch: the helper is berth \\S+ speaking protocol ${PROTOCOL_VERSION}, and the client speaks protocol ${revision}: update `),
+    );
+  }
+  await assertStillServing();
+});
+
+test("this revision's client refuses a helper that chose the neutral subprotocol, naming both revisions", async () => {
+  // A stand-in for a helper of another revision: a WebSocket server that chooses the neutral name and
+  // answers system.version as a protocol-1 helper would.
+  const { WebSocketServer } = await import('ws');
+  const { createServer } = await import('node:http');
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http, handleProtocols: () => 'berth.rpc' });
+  wss.on('connection', (socket) =>
+    socket.on('message', (data) => {
+      const request = JSON.parse(data.toString());
+      socket.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: { helperVersion: '0.0.1', protocolVersion: 1 } }));
+    }),
+  );
+  const socketPath = join(tmp.path, 'old-helper.sock');
+  await new Promise<void>((resolve) => http.listen(socketPath, resolve));
+  try {
+    await assert.rejects(
+      connectToDaemon(socketPath),
+      new RegExp(`the Berth daemon at .*old-helper.sock: protocol mismatch: the helper is berth 0.0.1 speaking protocol 1, and this berth command speaks protocol ${PROTOCOL_VERSION}: update the helper`),
+    );
+  } finally {
+    wss.close();
+    http.close();
+  }
 });
 
 test('a frame past the hard limit closes only that connection (1009); the daemon serves new ones', async () => {

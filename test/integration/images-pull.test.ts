@@ -204,6 +204,32 @@ describe('berth pull', () => {
       assert.equal(existsSync(join(freshRoot, 'images', 'blobs', 'sha256', victim.slice(7))), false);
       assert.deepEqual(readdirSync(join(freshRoot, 'images', 'tmp')), []);
       assert.equal((await list()).some((image) => image.repoTags.includes(`${proxy.host}/test/multi:1`)), false);
+      assert.equal(proxy.requests.filter((r) => r.endsWith(victim)).length, 1, 'content that does not match its digest is not fetched again');
+    });
+
+    test('a 503 and a download cut halfway are tried again, as often as they happen, and the pull completes', async () => {
+      const { manifest } = manifestOf(layout, 'multi');
+      const cutLayer = manifest.layers[0]!.digest; // the big busybox layer: cut while it is being unpacked
+      await daemon.stop();
+      execRm(join(freshRoot, 'images'));
+      daemon = await startDaemon(socket, freshRoot);
+      const failures = { manifest: 1, layer: 2 };
+      proxy.behaviour = (path) => {
+        if (path.includes('/manifests/') && failures.manifest-- > 0) return 'unavailable';
+        if (path.endsWith(cutLayer) && failures.layer-- > 0) return 'cut';
+        return 'pass';
+      };
+      proxy.requests.length = 0;
+      const result = await berth('pull', `${proxy.host}/test/multi:1`);
+      assert.equal(result.code, 0, result.stderr);
+      const gets = (part: string) => proxy.requests.filter((r) => r.startsWith('GET') && r.includes(part));
+      assert.equal(gets('/manifests/').length, 2, 'the manifest: a 503, then again');
+      assert.equal(gets(cutLayer).length, 3, 'the layer: cut twice, then whole');
+      assert.match(daemon.output(), /retrying|attempt 2/);
+      const tree = await mergedTree((await inspect(`${proxy.host}/test/multi:1`)).layerDirs);
+      assert.deepEqual(childrenOf(tree, '/data'), ['/data/new1']);
+      assert.ok(tree.has('/bin/busybox'), 'the layer that was cut is complete');
+      assert.deepEqual(readdirSync(join(freshRoot, 'images', 'layers')).filter((name) => name.startsWith('.tmp')), [], 'no half layer is left');
     });
 
     test('a pull interrupted by killing the daemon resumes without fetching complete layers again', async () => {

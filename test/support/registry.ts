@@ -163,12 +163,15 @@ export interface RegistryProxy {
   requests: string[];
   /** Paths answered completely. */
   served: string[];
-  /** What to do with a request's path: pass it on, hold it for ever, or flip a byte of the body. */
-  behaviour: (path: string) => 'pass' | 'stall' | 'corrupt';
+  /**
+   * What to do with a request's path: pass it on, hold it for ever, flip a byte of the body, send half of
+   * the body and drop the connection, or answer 503.
+   */
+  behaviour: (path: string) => 'pass' | 'stall' | 'corrupt' | 'cut' | 'unavailable';
   stop(): Promise<void>;
 }
 
-/** A pass-through HTTP proxy in front of a test registry that can stall or corrupt chosen answers. */
+/** A pass-through HTTP proxy in front of a test registry that can stall, corrupt, cut or refuse chosen answers. */
 export async function startProxy(target: string): Promise<RegistryProxy> {
   const port = await freePort();
   const stalled = new Set<import('node:http').ServerResponse>();
@@ -193,9 +196,15 @@ export async function startProxy(target: string): Promise<RegistryProxy> {
       res.write(Buffer.alloc(1000));
       return;
     }
+    if (action === 'unavailable') {
+      req.resume();
+      res.writeHead(503, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'try again later' }] }));
+      return;
+    }
     const upstream = request(`http://${target}${path}`, { method: req.method, headers: { ...req.headers, host: target } }, (answer) => {
       const headers = { ...answer.headers };
-      if (action !== 'corrupt') {
+      if (action === 'pass') {
         res.writeHead(answer.statusCode ?? 502, headers);
         answer.pipe(res);
         answer.on('end', () => proxy.served.push(`${req.method} ${path}`));
@@ -205,8 +214,13 @@ export async function startProxy(target: string): Promise<RegistryProxy> {
       answer.on('data', (chunk: Buffer) => chunks.push(chunk));
       answer.on('end', () => {
         const body = Buffer.concat(chunks);
-        if (body.length > 100) body[100] = body[100]! ^ 0xff;
         res.writeHead(answer.statusCode ?? 502, headers);
+        if (action === 'cut') {
+          // Half of the body, then the connection drops (its Content-Length promised the whole).
+          res.write(body.subarray(0, body.length >> 1), () => res.destroy());
+          return;
+        }
+        if (body.length > 100) body[100] = body[100]! ^ 0xff;
         res.end(body);
       });
     });

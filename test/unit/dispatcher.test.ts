@@ -35,7 +35,7 @@ const dispatcher = new Dispatcher(
   silentLogger,
 );
 
-const context = { connectionId: 1, streams: new StreamHub(() => undefined) };
+const context = { connectionId: 1, streams: new StreamHub({ text: () => undefined, binary: () => undefined }) };
 async function send(frame: string | object): Promise<unknown> {
   const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
   const reply = await dispatcher.handleFrame(Buffer.from(text), context);

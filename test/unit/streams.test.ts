@@ -1,43 +1,47 @@
-// Streams between the daemon's StreamHub and the shared ProtocolClient, wired back to back in memory:
-// flow control holds a producer at the window until the client has used the data, early data is kept
-// until the client listens, and cancel and a lost connection stop the producer.
+// Streams between the daemon's StreamHub and the shared ProtocolClient, wired back to back in memory
+// through the real binary framing (test/support/streamPair.ts): flow control holds a producer at the
+// window until the client has used the data (and a writing client at the daemon's window until the
+// daemon has used its input), input reaches the daemon in order and before the end of input, early data
+// is kept until the client listens, and cancel and a lost connection stop the producer.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StreamHub, StreamClosedError } from '../../helper/src/api/streams';
-import { ProtocolClient, STREAM_WINDOW_BYTES } from '../../helper/src/protocol';
+import { StreamClosedError } from '../../helper/src/api/streams';
+import { ackFrame, dataFrame, parseFrame, STREAM_ACK_BYTES, STREAM_WINDOW_BYTES } from '../../helper/src/protocol';
+import { streamPair } from '../support/streamPair';
 
-/** A hub and a client joined by in-memory message passing; acks go straight to the hub. */
-function pair() {
-  const sent: string[] = [];
-  // The hub's sends reach the client made just below.
-  const link: { client?: ProtocolClient } = {};
-  const hub = new StreamHub((text) => {
-    sent.push(text);
-    link.client!.receive(text);
-  });
-  const client = new ProtocolClient({
-    send: (text) => {
-      const message = JSON.parse(text) as { id: number; method: string; params: { stream: string; bytes?: number } };
-      if (message.method === 'stream.ack') hub.get(message.params.stream).acknowledge(message.params.bytes!);
-      if (message.method === 'stream.cancel') hub.get(message.params.stream).close();
-      if (message.method === 'test.open') {
-        queueMicrotask(() => client.receive(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: { stream: opened.shift() } })));
-      } else {
-        queueMicrotask(() => client.receive(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: {} })));
-      }
-    },
-    close: () => undefined,
-  });
-  link.client = client;
-  const opened: string[] = [];
-  return { hub, client, sent, opened };
+const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** A pair with one open stream on each side. */
+async function opened(controls: Parameters<ReturnType<typeof streamPair>['hub']['open']>[0] = {}) {
+  const ids: string[] = [];
+  const pair = streamPair((method) => (method === 'test.open' ? { stream: ids.shift() } : {}));
+  const server = pair.hub.open(controls);
+  ids.push(server.id);
+  const stream = await pair.client.openStream('test.open' as never, {} as never);
+  return { ...pair, server, stream };
 }
 
+/** Resolves when `condition` holds, checked after each turn of the event loop (bounded, not timed). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let turns = 0; turns < 10_000; turns++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.fail(`never: ${what}`);
+}
+
+test('frames: data and ack round-trip through the 6-byte header; malformed ones are named', () => {
+  const data = parseFrame(dataFrame('s7', Buffer.from('héllo'), 2));
+  assert.deepEqual(data, { kind: 'data', stream: 's7', fd: 2, payload: Buffer.from('héllo') });
+  assert.deepEqual(parseFrame(ackFrame('s4294967295', 65_536)), { kind: 'ack', stream: 's4294967295', bytes: 65_536 });
+  assert.match(parseFrame(Buffer.from([1, 0, 0])) as string, /shorter than the 6-byte header/);
+  assert.match(parseFrame(Buffer.from([9, 0, 0, 0, 0, 1])) as string, /unknown kind 9/);
+  assert.match(parseFrame(Buffer.from([1, 3, 0, 0, 0, 1, 65])) as string, /output 3 is not 0, 1 or 2/);
+  assert.match(parseFrame(Buffer.from([2, 0, 0, 0, 0, 1, 0])) as string, /ack frame for s1 is 7 bytes/);
+});
+
 test('a producer is held at the window until the client has used what it got', async () => {
-  const { hub, client, opened } = pair();
-  const server = hub.open();
-  opened.push(server.id);
-  const stream = await client.openStream('test.open' as never, {} as never);
+  const { server, stream, counts } = await opened();
   let produced = 0;
   const producer = (async () => {
     for (let i = 0; i < 64; i++) {
@@ -47,18 +51,23 @@ test('a producer is held at the window until the client has used what it got', a
     server.end({ done: true });
   })();
   // Nobody listens yet: the client keeps what came, and the producer stops at the window.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(() => produced === STREAM_WINDOW_BYTES, 'a window produced');
+  await tick();
   assert.equal(produced, STREAM_WINDOW_BYTES);
   let received = 0;
   let release!: () => void;
   let gate = new Promise<void>((resolve) => (release = resolve));
+  let intact = true;
   stream.listen({
     data: async (bytes) => {
+      // Each 64 KiB write is one byte value: a payload that mixes two was cut or reordered.
+      intact &&= bytes.every((byte) => byte === bytes[0]) && bytes[0] === Math.floor(received / (64 * 1024)) % 256;
       received += bytes.length;
       if (received === 2 * STREAM_WINDOW_BYTES) await gate;
     },
   });
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(() => received === 2 * STREAM_WINDOW_BYTES, 'two windows received');
+  await tick();
   // The listener is holding at 2 windows: the producer can be at most one window ahead of it.
   assert.equal(received, 2 * STREAM_WINDOW_BYTES);
   assert.ok(produced <= 3 * STREAM_WINDOW_BYTES, `produced ${produced}`);
@@ -67,19 +76,77 @@ test('a producer is held at the window until the client has used what it got', a
   assert.deepEqual(await stream.done, { done: true });
   await producer;
   assert.equal(received, 64 * 64 * 1024);
+  assert.ok(intact, 'every byte in order');
+  // Acknowledged in steps of STREAM_ACK_BYTES, not per frame.
+  assert.ok(counts.downAcked >= received - STREAM_ACK_BYTES && counts.downAcked <= received, `acked ${counts.downAcked} of ${received}`);
 });
 
-test('cancel stops the producer and the client\'s done settles', async () => {
-  const { hub, client, opened } = pair();
-  const server = hub.open();
-  opened.push(server.id);
-  const stream = await client.openStream('test.open' as never, {} as never);
+test('a terminal-sized echo costs no acknowledgement', async () => {
+  const { server, stream, counts } = await opened({ window: 128 * 1024 });
+  const echoes: string[] = [];
+  stream.listen({ data: (bytes) => void echoes.push(bytes.toString()) });
+  for (const key of 'hello') assert.equal(server.tryWriteBytes(Buffer.from(key)), true);
+  await until(() => echoes.length === 5, 'five echoes');
+  assert.equal(echoes.join(''), 'hello');
+  assert.equal(counts.downAcked, 0);
+  assert.equal(counts.frames, 5, 'one frame per echo, nothing else');
+});
+
+test('input reaches the daemon in order, held to its window, and the end of input comes after all of it', async () => {
+  const chunks: Buffer[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let closedAfter = -1;
+  const { stream, counts } = await opened({
+    onWrite: async (bytes) => {
+      chunks.push(bytes);
+      // The daemon's consumer stalls after 2 windows: the client may not be more than a window ahead.
+      if (chunks.reduce((sum, chunk) => sum + chunk.length, 0) >= 2 * STREAM_WINDOW_BYTES) await gate;
+    },
+    onCloseInput: () => (closedAfter = chunks.reduce((sum, chunk) => sum + chunk.length, 0)),
+  });
+  stream.listen({});
+  const content = Buffer.alloc(5 * STREAM_WINDOW_BYTES);
+  for (let i = 0; i < content.length; i += 4) content.writeUInt32BE(i, i);
+  const written = stream.write(content).then(() => stream.closeInput());
+  await until(() => counts.up >= 2 * STREAM_WINDOW_BYTES, 'two windows sent');
+  await tick();
+  assert.ok(counts.up <= 3 * STREAM_WINDOW_BYTES, `the client sent ${counts.up} bytes while the daemon held at 2 windows`);
+  assert.equal(closedAfter, -1);
+  release();
+  await written;
+  await until(() => closedAfter >= 0, 'the end of input');
+  assert.equal(closedAfter, content.length, 'closeInput after every byte');
+  assert.ok(Buffer.concat(chunks).equals(content), 'every byte, in order');
+});
+
+test('a failed onWrite ends the stream with its error, and later writes reject with it', async () => {
+  const { stream } = await opened({
+    onWrite: () => {
+      throw new Error('no space left on device');
+    },
+  });
+  stream.listen({});
+  await stream.write(Buffer.from('first'));
+  await assert.rejects(stream.done, /no space left on device/);
+  await assert.rejects(stream.write(Buffer.alloc(10)), /no space left on device/);
+});
+
+test('input to a stream that takes none ends it, saying so', async () => {
+  const { stream } = await opened();
+  stream.listen({});
+  await stream.write('typed');
+  await assert.rejects(stream.done, /takes no input/);
+});
+
+test("cancel stops the producer and the client's done settles", async () => {
+  const { hub, server, stream } = await opened();
   stream.listen({ data: () => new Promise<void>(() => undefined) }); // never done with anything
   const producer = (async () => {
     for (;;) await server.writeBytes(Buffer.alloc(256 * 1024));
   })();
   const stopped = assert.rejects(producer, StreamClosedError);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await tick();
   await stream.cancel();
   assert.equal(await stream.done, undefined, 'done settles at cancel');
   await stopped;
@@ -88,28 +155,30 @@ test('cancel stops the producer and the client\'s done settles', async () => {
 });
 
 test('a lost connection fails every open stream and pending call on the client, and closes them on the daemon', async () => {
-  const { hub, client, opened } = pair();
-  const server = hub.open();
-  opened.push(server.id);
-  const stream = await client.openStream('test.open' as never, {} as never);
+  const { hub, client, server, stream } = await opened();
   stream.listen({});
   client.closed('the connection dropped');
   await assert.rejects(stream.done, /the connection dropped/);
+  await assert.rejects(stream.write('late'), /the connection dropped/);
   hub.closeAll();
   assert.equal(server.closed, true);
   await assert.rejects(server.pushItems([1]), StreamClosedError);
 });
 
-test('items and the end arrive in order, even when sent before the client listens', async () => {
-  const { hub, client, opened } = pair();
+test('bytes, items and the end arrive in order, even when sent before the client has the stream', async () => {
+  const ids: string[] = [];
+  const { hub, client } = streamPair((method) => (method === 'test.open' ? { stream: ids.shift() } : {}));
   const server = hub.open();
-  opened.push(server.id);
+  ids.push(server.id);
+  await server.writeBytes(Buffer.from('a'));
   await server.pushItems([1, 2]);
+  await server.writeBytes(Buffer.from('b'), 2);
   await server.pushItems([3]);
   server.end('fin');
+  await tick();
   const stream = await client.openStream('test.open' as never, {} as never);
   const got: unknown[] = [];
-  stream.listen({ items: (items) => void got.push(...items) });
+  stream.listen({ items: (items) => void got.push(...items), data: (bytes, fd) => void got.push(`${bytes}${fd ?? ''}`) });
   assert.equal(await stream.done, 'fin');
-  assert.deepEqual(got, [1, 2, 3]);
+  assert.deepEqual(got, ['a', 1, 2, 'b2', 3]);
 });

@@ -1,44 +1,20 @@
 // End-to-end flow control with the real pieces: the daemon's ServerStream, the protocol's ProtocolClient
-// and ClientStream, and the terminal's OutputPump, joined by an in-memory transport. A producer writing
-// as fast as it is let (`yes`) must be held to the daemon's window, the pump must hold at most one chunk,
-// and what reaches the terminal must be exactly what was produced, at the pump's pace.
+// and ClientStream, and the terminal's OutputPump, joined by an in-memory transport through the real
+// framing (test/support/streamPair.ts). A producer writing as fast as it is let (`yes`) must be held to
+// the daemon's window, the pump must hold at most one chunk, and what reaches the terminal must be
+// exactly what was produced, at the pump's pace.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StreamHub } from '../../helper/src/api/streams';
-import { ProtocolClient, STREAM_CHUNK_BYTES, STREAM_WINDOW_BYTES } from '../../helper/src/protocol';
+import { STREAM_CHUNK_BYTES, STREAM_WINDOW_BYTES } from '../../helper/src/protocol';
 import { CONFIRM_REQUEST, OutputPump } from '../../extension/src/terminals/outputPump';
+import { streamPair } from '../support/streamPair';
 
 test('`yes` into a slow terminal: the daemon stays within its window, the terminal within its own, nothing is lost', async (t) => {
-  let sent = 0;
-  let acked = 0;
-  let maxUnacked = 0;
-  // Frames travel asynchronously both ways, as on a socket.
-  const hub = new StreamHub((text) => {
-    const message = JSON.parse(text) as { method: string; params: { data?: string } };
-    if (message.method === 'stream.data' && message.params.data) {
-      sent += Buffer.from(message.params.data, 'base64').length;
-      maxUnacked = Math.max(maxUnacked, sent - acked);
-    }
-    setImmediate(() => client.receive(text));
-  });
+  const ids: string[] = [];
+  const { hub, client, counts } = streamPair((method) => (method === 'containers.exec' ? { stream: ids.shift() } : {}));
   const server = hub.open({});
-  const client: ProtocolClient = new ProtocolClient({
-    send(text) {
-      const request = JSON.parse(text) as { id: number; method: string; params: { stream: string; bytes: number } };
-      setImmediate(() => {
-        let result: unknown = {};
-        if (request.method === 'containers.exec') result = { stream: server.id };
-        if (request.method === 'stream.ack') {
-          acked += request.params.bytes;
-          // An acknowledgement that crosses the stream's end finds it gone, as in the daemon.
-          if (!server.closed) server.acknowledge(request.params.bytes);
-        }
-        client.receive(JSON.stringify({ jsonrpc: '2.0', id: request.id, result }));
-      });
-    },
-    close() {},
-  });
-
+  ids.push(server.id);
+  let maxUnacked = 0;
   const stream = await client.openStream('containers.exec', { container: 'web', cmd: ['yes'], tty: true });
   let received = 0;
   let ys = 0;
@@ -66,6 +42,7 @@ test('`yes` into a slow terminal: the daemon stays within its window, the termin
   while (performance.now() < deadline) {
     await server.writeBytes(line);
     produced += line.length;
+    maxUnacked = Math.max(maxUnacked, counts.down - counts.downAcked);
   }
   server.end({ exitCode: 130 });
   assert.deepEqual(await stream.done, { exitCode: 130 });

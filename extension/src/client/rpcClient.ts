@@ -1,11 +1,27 @@
 // The extension's connection to one helper: the protocol's client (calls, timeouts, streams) over a
 // WebSocket. It knows nothing of VS Code or of how the socket was reached (a local Unix socket, or an
-// SSH channel handed in through ws's createConnection).
+// SSH channel handed in through ws's createConnection): helperWebSocket makes the socket for either.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { CallOptions, ClientStream, MethodName, MethodParams, MethodResult } from '../../../helper/src/protocol';
 import { ProtocolClient } from '../../../helper/src/protocol/client';
 import { API_PATH } from '../../../helper/src/protocol/jsonrpc';
+import { OFFERED_SUBPROTOCOLS } from '../../../helper/src/protocol/version';
+
+/**
+ * A WebSocket to a helper's API: on its Unix socket, or over `connection` (an SSH channel) when given.
+ * Frames are not masked (a zero mask): masking guards against proxies caching forged requests, and
+ * there is none between a client and a Unix socket or an SSH channel; it would cost a copy of every
+ * upload. A ws+unix: URL even over SSH, because in VS Code's extension host http.request is patched to
+ * put its proxy agent on every request without a socketPath, and an agent makes Node ignore
+ * createConnection.
+ */
+export function helperWebSocket(socketPath: string, connection?: () => unknown): WebSocket {
+  return new WebSocket(`ws+unix://${socketPath}:${API_PATH}`, OFFERED_SUBPROTOCOLS, {
+    generateMask: (mask) => void mask.fill(0),
+    ...(connection ? { createConnection: connection as never } : {}),
+  });
+}
 
 export interface ConnectOptions {
   /** How long to wait for the WebSocket to open. */
@@ -19,18 +35,13 @@ export class RpcClient extends EventEmitter<{ close: [reason: string] }> {
 
   private constructor(ws: WebSocket, callTimeoutMs: number | undefined) {
     super();
-    this.protocol = new ProtocolClient({ send: (text) => ws.send(text), close: () => ws.close() }, callTimeoutMs);
+    this.protocol = ProtocolClient.overWebSocket(ws, callTimeoutMs, 'this extension');
     this.protocol.onClose((reason) => this.emit('close', reason));
-    ws.on('message', (data, isBinary) => {
-      if (!isBinary) this.protocol.receive(data.toString());
-    });
-    ws.on('close', (code, reason) => this.protocol.closed(`connection closed (${code}${reason.length ? `: ${reason}` : ''})`));
-    ws.on('error', (error) => this.protocol.closed(error.message));
   }
 
   /** Connects to a helper listening on a Unix socket on this machine. */
   static connectUnix(socketPath: string, options: ConnectOptions = {}): Promise<RpcClient> {
-    return RpcClient.open(new WebSocket(`ws+unix://${socketPath}:${API_PATH}`), options);
+    return RpcClient.open(helperWebSocket(socketPath), options);
   }
 
   /**
@@ -60,6 +71,11 @@ export class RpcClient extends EventEmitter<{ close: [reason: string] }> {
 
   get isOpen(): boolean {
     return this.protocol.isOpen;
+  }
+
+  /** Rejects with a message naming both revisions when the helper speaks another protocol revision. */
+  checkProtocol(): Promise<void> {
+    return this.protocol.checkProtocol();
   }
 
   /** Calls a method and checks the result against the protocol, so a mismatched helper fails loudly. */

@@ -1,18 +1,13 @@
 // File contents over the helper's streams (helper/src/protocol/files.ts), free of VS Code so that tests
 // and benchmarks use exactly what the provider uses: fs.readFile's bytes gathered into one buffer, and new
-// content sent to fs.writeFile in pieces under the frame limit, a few in flight, committed by closing
-// the input.
+// content sent to fs.writeFile as data frames, committed by closing the input.
 import type { ClientStream, MethodName, MethodParams, MethodResult } from '../../../helper/src/protocol';
-import { FS_WRITE_CHUNK_BYTES } from '../../../helper/src/protocol/constants';
 
 /** What this module needs of a connection (RpcClient has it). */
 export interface FileApi {
   call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>>;
   openStream<M extends MethodName>(method: M, params: MethodParams<M>): Promise<ClientStream>;
 }
-
-/** Pieces of a write on their way at once: enough to keep a link busy, little enough to bound memory. */
-const WRITES_IN_FLIGHT = 4;
 
 /**
  * The file's bytes (or a range of them). `expectedSize` (from a stat just before, as VS Code does) lets the
@@ -45,43 +40,30 @@ export async function readFileBytes(
   return buffer.subarray(0, filled);
 }
 
-export interface WriteProgress {
-  /** Called after each piece has been written by the helper. */
-  (written: number, total: number): void;
-}
-
+/**
+ * New content for the file: sent as data frames (the stream holds them to the helper's window), committed
+ * by closing the input; resolves with the size the helper committed. Whatever fails on the way (the
+ * helper's refusal at commit, a full disk, the connection) rejects, and the file keeps its old content.
+ */
 export async function writeFileBytes(
   api: FileApi,
   container: string,
   path: string,
   content: Uint8Array,
-  options: { create: boolean; overwrite: boolean; chunkBytes?: number; progress?: WriteProgress },
+  options: { create: boolean; overwrite: boolean },
 ): Promise<number> {
   const stream = await api.openStream('fs.writeFile', { container, path, create: options.create, overwrite: options.overwrite });
   stream.listen({});
-  const chunk = Math.min(options.chunkBytes ?? FS_WRITE_CHUNK_BYTES, FS_WRITE_CHUNK_BYTES);
   const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  // The stream's own end (a full disk, say) says more than the failed write or closeInput after it.
+  let endError: unknown;
+  stream.done.catch((reason: unknown) => (endError = reason));
   try {
-    const inFlight = new Set<Promise<unknown>>();
-    let written = 0;
-    for (let offset = 0; offset < bytes.length; offset += chunk) {
-      const piece = bytes.subarray(offset, offset + chunk);
-      const sent: Promise<unknown> = stream.write(piece).then(() => {
-        inFlight.delete(sent);
-        written += piece.length;
-        options.progress?.(written, bytes.length);
-      });
-      sent.catch(() => undefined); // the race below reports it; no unhandled rejection meanwhile
-      inFlight.add(sent);
-      if (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+    await stream.write(bytes);
     await stream.closeInput();
   } catch (error) {
     await stream.cancel();
-    // The stream's own end (a FileExists at commit, say) says more than a failed write does.
-    const ended = await Promise.race([stream.done.then(() => undefined, (reason: unknown) => reason), Promise.resolve(undefined)]);
-    throw ended ?? error;
+    throw endError ?? error;
   }
   const result = (await stream.done) as { size?: number } | undefined;
   return result?.size ?? bytes.length;

@@ -1,8 +1,6 @@
 // The API of the helper on a target, reached through the SSH connection: a direct-streamlocal channel to
 // the daemon's Unix socket with the WebSocket JSON-RPC client over it.
-import WebSocket from 'ws';
-import { API_PATH } from '../../../helper/src/protocol/jsonrpc';
-import { RpcClient } from '../client/rpcClient';
+import { helperWebSocket, RpcClient } from '../client/rpcClient';
 import type { SshConnection } from '../ssh/connection';
 
 /** A WebSocket JSON-RPC client through the SSH connection to the daemon's socket. */
@@ -10,9 +8,6 @@ export async function openHelperClient(connection: SshConnection, socketPath: st
   await connection.makeInteractive(timeoutMs);
   const channel = await connection.openStreamLocal(socketPath, timeoutMs);
   // ws needs only a duplex stream; it calls setNoDelay/setTimeout when present (a channel has neither,
-  // and TCP_NODELAY is set on the SSH connection's own socket). A ws+unix: URL, not ws://: in VS Code's
-  // extension host http.request is patched to put its proxy agent on every request without a socketPath,
-  // and an agent makes Node ignore createConnection (it looked up the host name "berth" instead).
-  const ws = new WebSocket(`ws+unix://${socketPath}:${API_PATH}`, { createConnection: () => channel as never });
-  return RpcClient.connectWebSocket(ws, { timeoutMs });
+  // and TCP_NODELAY is set on the SSH connection's own socket).
+  return RpcClient.connectWebSocket(helperWebSocket(socketPath, () => channel), { timeoutMs });
 }

@@ -2,6 +2,7 @@
 // nobody answers, detached with setsid so that it outlives the SSH session.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import { PROTOCOL_VERSION } from '../../../helper/src/protocol/constants';
 import type { SystemVersionResult } from '../../../helper/src/protocol';
 import type { RpcClient } from '../client/rpcClient';
 import type { SshConnection } from '../ssh/connection';
@@ -64,7 +65,7 @@ export async function ensureDaemon(connection: SshConnection, options: EnsureDae
   const { place, log } = options;
   const first = await tryDaemon(connection, place.socketPath);
   if (first.ok) {
-    if (first.info.helperVersion === options.version) {
+    if (first.info.helperVersion === options.version && first.info.protocolVersion === PROTOCOL_VERSION) {
       log.info(`daemon: helper ${first.info.helperVersion} (pid ${first.info.pid}) answers on ${place.socketPath}; reusing it`);
       return { client: first.client, info: first.info, started: false };
     }

@@ -4,6 +4,7 @@
 // UI and the tests drive it directly.
 import { EventEmitter } from 'node:events';
 import type { MethodName, MethodParams, MethodResult, SystemVersionResult } from '../../../helper/src/protocol';
+import { backoffDelay } from '../../../helper/src/protocol/backoff';
 import type { RpcClient } from '../client/rpcClient';
 import { CredentialMemory } from '../ssh/authentication';
 import { connectSsh, type SshConnection } from '../ssh/connection';
@@ -64,7 +65,8 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
   private connection: SshConnection | undefined;
   private connecting: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelay: number;
+  /** Failed attempts since the last success: how long the next wait is (backoffDelay). */
+  private failures = 0;
   private wanted = false;
   private readonly memory = new CredentialMemory();
 
@@ -73,7 +75,6 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
     private readonly deps: RemoteHelperDeps,
   ) {
     super();
-    this.retryDelay = deps.backoffMs?.first ?? 1_000;
   }
 
   get state(): RemoteHelperState {
@@ -83,7 +84,7 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
   /** Connects (deploying and starting the helper as needed). Never throws: a failure is a state. */
   connect(): Promise<void> {
     this.wanted = true;
-    this.retryDelay = this.deps.backoffMs?.first ?? 1_000;
+    this.failures = 0;
     return this.attempt(true);
   }
 
@@ -175,7 +176,7 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
       const lost = (reason: string) => this.onLost(connection!, reason);
       connection.once('close', lost);
       daemon.client.once('close', (reason) => lost(`the tunnel to the helper closed (${reason})`));
-      this.retryDelay = deps.backoffMs?.first ?? 1_000;
+      this.failures = 0;
       log.info(`${spec.label}: connected to helper ${daemon.info.helperVersion} (pid ${daemon.info.pid}, kernel ${daemon.info.kernel})`);
       this.setState({ kind: 'connected', client: daemon.client, info: daemon.info, uploaded: deployed.uploaded, started: daemon.started });
     } catch (error) {
@@ -200,8 +201,7 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
   }
 
   private scheduleRetry(reason: string): void {
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(delay * 2, this.deps.backoffMs?.max ?? 30_000);
+    const delay = backoffDelay({ firstMs: this.deps.backoffMs?.first ?? 1_000, maxMs: this.deps.backoffMs?.max ?? 30_000 }, ++this.failures);
     this.deps.log.info(`${this.spec.label}: reconnecting in ${Math.round(delay / 100) / 10} s`);
     this.setState({ kind: 'unreachable', reason, retryInMs: delay });
     clearTimeout(this.retryTimer);

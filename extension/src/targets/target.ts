@@ -59,6 +59,11 @@ export class LocalTarget implements Target {
     const socketPath = this.socketPath();
     try {
       const client = await RpcClient.connectUnix(socketPath);
+      // A helper of another protocol revision is refused here, naming both revisions.
+      await client.checkProtocol().catch((error: unknown) => {
+        client.close();
+        throw error;
+      });
       const info = await client.call('system.version', {});
       client.on('close', (reason) => {
         if (this.current.kind === 'connected' && this.current.client === client) {

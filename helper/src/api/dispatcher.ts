@@ -17,6 +17,8 @@ import type { StreamHub } from './streams';
 export interface CallContext {
   readonly connectionId: number;
   readonly streams: StreamHub;
+  /** An error for methods this connection may not call (a client of another protocol revision). */
+  readonly refuse?: (method: string) => RpcError | undefined;
 }
 
 export type Handler<T extends MethodTable, M extends keyof T> = (
@@ -84,6 +86,8 @@ export class Dispatcher<T extends MethodTable> {
     if (!Object.prototype.hasOwnProperty.call(this.methods, method)) {
       throw new RpcError(ErrorCode.MethodNotFound, `unknown method "${method}"`);
     }
+    const refusal = context.refuse?.(method);
+    if (refusal) throw refusal;
     if (rawParams !== undefined && (typeof rawParams !== 'object' || rawParams === null || Array.isArray(rawParams))) {
       throw new RpcError(
         ErrorCode.InvalidParams,

@@ -1,10 +1,24 @@
-// The API's transport: an HTTP server on a Unix socket that upgrades to WebSocket at API_PATH and hands
-// each text frame to the dispatcher. Who may connect is decided by the socket file's owner and mode.
+// The API's transport: an HTTP server on a Unix socket that upgrades to WebSocket at API_PATH, hands each
+// text message to the dispatcher and each binary one (a stream frame) to the connection's streams. Who may
+// connect is decided by the socket file's owner and mode. A client that did not offer this protocol
+// revision's subprotocol (protocol/version.ts) may ask system.version and nothing else.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { API_PATH, ErrorCode, MAX_REQUEST_BYTES, type MethodTable } from '../protocol';
+import {
+  API_PATH,
+  ErrorCode,
+  MAX_REQUEST_BYTES,
+  mismatchMessage,
+  NEUTRAL_SUBPROTOCOL,
+  offeredRevision,
+  parseFrame,
+  RpcError,
+  SUBPROTOCOL,
+  type MethodTable,
+} from '../protocol';
 import type { Logger } from '../logging/logger';
 import type { Dispatcher } from './dispatcher';
+import { systemVersion } from './handlers/system';
 import { StreamHub } from './streams';
 
 /**
@@ -30,7 +44,12 @@ export function createApiServer(dispatcher: Dispatcher<MethodTable>, logger: Log
     response.end(`This is the Berth helper's API: connect with a WebSocket to ${API_PATH}\n`);
     request.resume();
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_FRAME_LIMIT });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: HARD_FRAME_LIMIT,
+    // This revision when offered; else the neutral name, so that the client learns it reached another one.
+    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : offered.has(NEUTRAL_SUBPROTOCOL) ? NEUTRAL_SUBPROTOCOL : false),
+  });
   let nextConnectionId = 1;
 
   http.on('upgrade', (request, socket, head) => {
@@ -43,28 +62,32 @@ export function createApiServer(dispatcher: Dispatcher<MethodTable>, logger: Log
       socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\n\r\nThis listener needs the header Authorization: Bearer TOKEN\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, nextConnectionId++));
+    const revision = offeredRevision((request.headers['sec-websocket-protocol'] ?? '').split(',').map((name) => name.trim()));
+    wss.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, nextConnectionId++, revision));
   });
 
-  function serveConnection(ws: WebSocket, connectionId: number): void {
-    logger.info(`connection ${connectionId} opened`);
-    const streams = new StreamHub((text) => {
+  function serveConnection(ws: WebSocket, connectionId: number, revision: number): void {
+    const sameRevision = ws.protocol === SUBPROTOCOL;
+    logger.info(`connection ${connectionId} opened${sameRevision ? '' : ` by a client of protocol ${revision}: it may ask system.version only`}`);
+    const send = (message: string | Uint8Array) => {
       if (ws.readyState !== ws.OPEN) throw new Error('the connection is closed');
-      ws.send(text);
-    });
+      ws.send(message);
+    };
+    const streams = new StreamHub({ text: send, binary: send });
+    const refusal = sameRevision ? undefined : new RpcError(ErrorCode.ProtocolMismatch, mismatchMessage(systemVersion(), revision, 'the client'));
+    const refuse = refusal && ((method: string) => (method === 'system.version' ? undefined : refusal));
+    const reject = (message: string) =>
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message } }));
     ws.on('message', (data, isBinary) => {
+      const message = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       if (isBinary) {
-        ws.send(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            id: null,
-            error: { code: ErrorCode.InvalidRequest, message: 'binary frames are not accepted: send JSON-RPC as text' },
-          }),
-        );
+        if (refusal) return reject(refusal.message);
+        const frame = parseFrame(message);
+        if (typeof frame === 'string') return reject(frame);
+        streams.receiveFrame(frame);
         return;
       }
-      const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
-      void dispatcher.handleFrame(frame, { connectionId, streams }).then((reply) => {
+      void dispatcher.handleFrame(message, { connectionId, streams, refuse }).then((reply) => {
         if (reply !== undefined && ws.readyState === ws.OPEN) ws.send(reply);
       });
     });

@@ -1,7 +1,7 @@
 // How the `berth` commands other than daemon and runtime reach the daemon: a WebSocket on its Unix
 // socket, from --host unix://PATH, else $BERTH_HOST, else the default socket; the protocol's client on it.
 import WebSocket from 'ws';
-import { API_PATH, DEFAULT_SOCKET_PATH, ProtocolClient } from '../protocol';
+import { API_PATH, DEFAULT_SOCKET_PATH, OFFERED_SUBPROTOCOLS, ProtocolClient } from '../protocol';
 import { UsageError } from './usage';
 
 /**
@@ -26,20 +26,28 @@ export function connectToDaemon(socketPath: string, timeoutMs = 10_000): Promise
   return new Promise((resolve, reject) => {
     const url = socketPath.startsWith('ws://') ? socketPath : `ws+unix://${socketPath}:${API_PATH}`;
     const token = process.env.BERTH_TOKEN;
-    const ws = new WebSocket(url, { maxPayload: 64 * 1024 * 1024, ...(token && url.startsWith('ws://') ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+    const tcp = url.startsWith('ws://');
+    const ws = new WebSocket(url, OFFERED_SUBPROTOCOLS, {
+      maxPayload: 64 * 1024 * 1024,
+      // Unmasked on the Unix socket (no proxy can be in between to poison); masked over TCP.
+      ...(tcp ? {} : { generateMask: (mask: Buffer) => void mask.fill(0) }),
+      ...(token && tcp ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
     const timer = setTimeout(() => {
       ws.terminate();
       reject(new DaemonUnreachableError(`the Berth daemon at ${socketPath} did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
     ws.once('open', () => {
       clearTimeout(timer);
-      const client = new ProtocolClient({ send: (text) => ws.send(text), close: () => ws.close() }, 0);
-      ws.on('message', (data, isBinary) => {
-        if (!isBinary) client.receive(data.toString());
-      });
-      ws.on('close', (code) => client.closed(`the daemon closed the connection (${code})`));
-      ws.on('error', (error) => client.closed(error.message));
-      resolve(client);
+      const client = ProtocolClient.overWebSocket(ws, 0, 'this berth command');
+      // A daemon of another protocol revision: say so at once, as for a daemon that cannot be reached.
+      client.checkProtocol().then(
+        () => resolve(client),
+        (error: Error) => {
+          client.close();
+          reject(new DaemonUnreachableError(`the Berth daemon at ${socketPath}: ${error.message}`));
+        },
+      );
     });
     ws.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -2,6 +2,7 @@
 // each under the container's lock; and what its process's exit means: the record updated, `die` (and
 // `oom`) published, the waiters woken, then a restart by policy or an auto-remove.
 import { signalNumber } from '../linux/signals';
+import { backoffDelay } from '../protocol/backoff';
 import { exitOf, isRunning, type EngineContext } from './context';
 import type { ContainerRecord } from './containers/containerRecord';
 import { EngineError, translateError } from './engineErrors';
@@ -10,6 +11,8 @@ import { matchesFilters, parseFilters, validateName } from './naming';
 import type { ContainerProcesses, ProcessExit } from './processes';
 import { releaseWritableLayer } from './storage/writableLayer';
 
+/** A restart policy's wait before each restart, as Docker's: 100 ms, doubling, at most a minute. */
+const RESTART_BACKOFF = { firstMs: 100, maxMs: 60_000 };
 /** Signals after which a container is taken to have been stopped on purpose (no restart by policy). */
 const FATAL_SIGNALS = ['SIGKILL', 'KILL', '9', 'SIGTERM', 'TERM', '15', 'SIGINT', 'INT', '2'];
 
@@ -150,7 +153,7 @@ export class Lifecycle {
     if (this.shouldRestart(record)) {
       record.state.restartCount++;
       this.ctx.store.save(record);
-      const backoff = Math.min(100 * 2 ** Math.min(record.state.restartCount - 1, 10), 60_000);
+      const backoff = backoffDelay(RESTART_BACKOFF, record.state.restartCount);
       setTimeout(() => {
         void this.ctx.locks.run(id, async () => {
           const current = this.ctx.store.get(id);

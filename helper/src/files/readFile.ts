@@ -64,7 +64,7 @@ export async function sendFile(opened: OpenedRead, stream: ByteSink): Promise<vo
       const want = Math.min(READ_BYTES, opened.length - sent);
       const { bytesRead } = await readAsync(opened.fd, buffer, 0, want, opened.offset + sent);
       if (bytesRead === 0) break; // the file shrank meanwhile
-      // writeBytes sends a copy (base64) of each chunk before it resolves, so the buffer can be reused.
+      // writeBytes copies each chunk into its frame before it resolves, so the buffer can be reused.
       await stream.writeBytes(buffer.subarray(0, bytesRead));
       sent += bytesRead;
     }

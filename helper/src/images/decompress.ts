@@ -54,7 +54,7 @@ export async function decompressedLayer(input: Readable): Promise<Readable> {
     throw new Error(`the layer is ${magic.name}-compressed, which Berth cannot unpack (gzip, zstd and uncompressed tar only)`);
   }
   if (magic.name === 'zstd') return zstdDecompress(rest);
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: 128 * 1024 });
   rest.once('error', (error) => gunzip.destroy(error));
   return rest.pipe(gunzip);
 }

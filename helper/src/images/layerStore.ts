@@ -39,6 +39,11 @@ export class LayerStore {
     return existsSync(this.path(diffId));
   }
 
+  /** Whether a call to ensure is unpacking the layer now. */
+  isUnpacking(diffId: string): boolean {
+    return this.unpacking.has(diffId);
+  }
+
   /** Bytes of file content in the unpacked layer (recorded when it was unpacked). */
   size(diffId: string): number {
     return this.cost(diffId).bytes;

@@ -62,6 +62,8 @@ export interface UnpackResult {
 }
 
 const WHITEOUT = '.wh.';
+/** Directory fds the unpacker keeps open at once (see LayerUnpacker.dirFds). */
+const MAX_CACHED_DIRS = 64;
 const OPAQUE = '.wh..wh..opq';
 /** One entry as tar-stream yields it: its header, and its content when it is a file. */
 type Entry = AsyncIterable<Buffer> & { header: Header; resume(): unknown };
@@ -117,6 +119,16 @@ class LayerUnpacker {
   private readonly dirs: DeferredDir[] = [];
   private readonly markMade = (path: string) => void this.made.add(path);
   private readonly budgets: UnpackBudget[];
+  /**
+   * O_PATH fds of directories entries were recently made in, by clean path (least recently used first):
+   * a layer's entries come directory by directory, so most need no path walk at all. Each was opened
+   * with RESOLVE_IN_ROOT, so it is a directory inside the root; whenever anything is removed (a replaced
+   * entry, a whiteout, an opaque directory) they are all dropped, so none can stand for a path that now
+   * leads elsewhere.
+   */
+  private readonly dirFds = new Map<string, number>();
+  /** Dropped from the cache while the entry in progress may still use them: closed when it is done. */
+  private readonly retiredFds: number[] = [];
 
   constructor(
     private readonly rootFd: number,
@@ -133,6 +145,8 @@ class LayerUnpacker {
   }
 
   close(): void {
+    this.forgetDirs();
+    this.closeRetired();
     closeSync(this.rootFd);
   }
 
@@ -151,6 +165,7 @@ class LayerUnpacker {
       throw new Error(`layer entry ${JSON.stringify(header.name)} (${type}): ${reason}`, { cause: error });
     } finally {
       entry.resume(); // whatever was not read
+      this.closeRetired();
     }
   }
 
@@ -176,51 +191,94 @@ class LayerUnpacker {
       this.dirs.push({ path, mode: mode(header), mtime: mtime(header) });
       return;
     }
-    const parent = ensureDirInRoot(this.rootFd, posix.dirname(path), this.markMade);
-    try {
-      const at = `${fdPath(parent)}/${name}`;
-      switch (type) {
-        case 'directory':
-          this.directory(parent, at, name, header, path);
-          break;
-        case 'file':
-        case 'contiguous-file':
-          replace(at);
-          await this.file(entry, parent, name, header);
-          break;
-        case 'symlink':
-          replace(at);
-          symlinkSync(header.linkname ?? '', at);
-          this.finishNode(at, header, false);
-          break;
-        case 'link':
-          this.hardlink(at, header);
-          break;
-        case 'character-device':
-        case 'block-device':
-          if (!this.devices) throw new Error('device nodes are made only when unpacking as root (allowDevices)');
-          replace(at);
-          mknod(at, (type === 'character-device' ? S_IFCHR : S_IFBLK) | 0o600, header.devmajor ?? 0, header.devminor ?? 0);
-          this.finishNode(at, header, true);
-          break;
-        case 'fifo':
-          replace(at);
-          mkfifo(at, 0o600);
-          this.finishNode(at, header, true);
-          break;
-        default:
-          throw new Error(`entry type ${type} is not supported`);
-      }
-      this.made.add(path);
-    } finally {
-      closeSync(parent);
+    const parent = this.dirFd(posix.dirname(path));
+    const at = `${fdPath(parent)}/${name}`;
+    switch (type) {
+      case 'directory':
+        this.directory(parent, at, name, header, path);
+        break;
+      case 'file':
+      case 'contiguous-file':
+        await this.file(entry, parent, name, at, header);
+        break;
+      case 'symlink':
+        this.createOrReplace(at, () => symlinkSync(header.linkname ?? '', at));
+        this.finishNode(at, header, false);
+        break;
+      case 'link':
+        this.hardlink(at, header);
+        break;
+      case 'character-device':
+      case 'block-device':
+        if (!this.devices) throw new Error('device nodes are made only when unpacking as root (allowDevices)');
+        this.createOrReplace(at, () => mknod(at, (type === 'character-device' ? S_IFCHR : S_IFBLK) | 0o600, header.devmajor ?? 0, header.devminor ?? 0));
+        this.finishNode(at, header, true);
+        break;
+      case 'fifo':
+        this.createOrReplace(at, () => mkfifo(at, 0o600));
+        this.finishNode(at, header, true);
+        break;
+      default:
+        throw new Error(`entry type ${type} is not supported`);
     }
+    this.made.add(path);
+  }
+
+  /** The O_PATH fd of the directory `path` in the root, made if missing; owned by the cache (not to be closed). */
+  private dirFd(path: string): number {
+    const cached = this.dirFds.get(path);
+    if (cached !== undefined) {
+      // Most recently used last.
+      this.dirFds.delete(path);
+      this.dirFds.set(path, cached);
+      return cached;
+    }
+    const fd = ensureDirInRoot(this.rootFd, path, this.markMade);
+    this.dirFds.set(path, fd);
+    if (this.dirFds.size > MAX_CACHED_DIRS) {
+      const [oldest, oldestFd] = this.dirFds.entries().next().value as [string, number];
+      this.dirFds.delete(oldest);
+      closeSync(oldestFd);
+    }
+    return fd;
+  }
+
+  private forgetDirs(): void {
+    this.retiredFds.push(...this.dirFds.values());
+    this.dirFds.clear();
+  }
+
+  private closeRetired(): void {
+    for (const fd of this.retiredFds.splice(0)) closeSync(fd);
+  }
+
+  /** Removes whatever is at `at` (see removeAt); the directory fd cache is dropped when something was. */
+  private replace(at: string): void {
+    if (removeAt(at)) this.forgetDirs();
+  }
+
+  /** Runs `create`; when something is in the way (EEXIST), removes it and runs `create` again. */
+  private createOrReplace<T>(at: string, create: () => T): T {
+    try {
+      return create();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    }
+    this.replace(at);
+    return create();
   }
 
   private directory(parent: number, at: string, name: string, header: Header, path: string): void {
-    const existing = lstatIfExists(at);
-    if (existing !== undefined && !existing.isDirectory()) replace(at);
-    if (existing === undefined || !existing.isDirectory()) mkdirat(parent, name, 0o700);
+    try {
+      mkdirat(parent, name, 0o700);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+      // A directory already there is kept (with what is in it); anything else is replaced.
+      if (!lstatIfExists(at)?.isDirectory()) {
+        this.replace(at);
+        mkdirat(parent, name, 0o700);
+      }
+    }
     const fd = openat2(parent, name, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
     try {
       this.chownPath(fdPath(fd), header);
@@ -231,8 +289,9 @@ class LayerUnpacker {
     this.dirs.push({ path, mode: mode(header), mtime: mtime(header) });
   }
 
-  private async file(entry: Entry, parent: number, name: string, header: Header): Promise<void> {
-    const fd = openat2(parent, name, O_CREAT | O_EXCL | O_WRONLY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, 0o600);
+  private async file(entry: Entry, parent: number, name: string, at: string, header: Header): Promise<void> {
+    // O_EXCL: whatever is at the name (a symlink too, never followed) is removed first.
+    const fd = this.createOrReplace(at, () => openat2(parent, name, O_CREAT | O_EXCL | O_WRONLY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, 0o600));
     try {
       for await (const chunk of entry) {
         this.result.bytes += chunk.length;
@@ -263,7 +322,7 @@ class LayerUnpacker {
       if (source.isDirectory()) throw new Error(`hardlink target ${target} is a directory`);
       const existing = lstatIfExists(at);
       if (existing !== undefined && existing.ino === source.ino && existing.dev === source.dev) return;
-      replace(at);
+      this.replace(at);
       linkSync(from, at);
     } finally {
       closeSync(targetParent);
@@ -319,21 +378,15 @@ class LayerUnpacker {
       throw new Error(`whiteout ${name} names no entry Berth can remove`);
     }
     if (this.overlay) {
-      const parent = ensureDirInRoot(this.rootFd, dir, this.markMade);
-      try {
-        const at = `${fdPath(parent)}/${hidden}`;
-        replace(at);
-        mknod(at, S_IFCHR, 0, 0);
-      } finally {
-        closeSync(parent);
-      }
+      const at = `${fdPath(this.dirFd(dir))}/${hidden}`;
+      this.createOrReplace(at, () => mknod(at, S_IFCHR, 0, 0));
       this.made.add(posix.join(dir, hidden));
       return;
     }
     const parent = openInRootIfExists(this.rootFd, dir, O_PATH | O_DIRECTORY);
     if (parent === undefined) return; // nothing below to hide
     try {
-      replace(`${fdPath(parent)}/${hidden}`);
+      this.replace(`${fdPath(parent)}/${hidden}`);
     } finally {
       closeSync(parent);
     }
@@ -363,26 +416,25 @@ class LayerUnpacker {
     for (const child of readdirSync(at)) {
       const childPath = posix.join(dir, child);
       const childAt = `${at}/${child}`;
-      if (!this.made.has(childPath)) replace(childAt);
+      if (!this.made.has(childPath)) this.replace(childAt);
       else if (lstatSync(childAt).isDirectory()) this.removeUnmade(childAt, childPath);
     }
   }
 }
 
-/** Removes whatever is at `at` (a directory with its contents; symlinks are removed, never followed). */
-function replace(at: string): void {
+/**
+ * Removes whatever is at `at` (a directory with its contents; symlinks are removed, never followed).
+ * Whether something was there.
+ */
+function removeAt(at: string): boolean {
   const existing = lstatIfExists(at);
-  if (existing === undefined) return;
+  if (existing === undefined) return false;
   rmSync(at, { recursive: existing.isDirectory(), force: true });
+  return true;
 }
 
 function lstatIfExists(at: string) {
-  try {
-    return lstatSync(at);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  return lstatSync(at, { throwIfNoEntry: false });
 }
 
 function mode(header: Header): number {

@@ -1,15 +1,25 @@
-// The protocol's plain values: stream frame names and sizes. No schema is built here, so a client can load
-// them (the extension does, at activation) without paying for the schemas (see schemas.ts).
+// The protocol's plain values: its version, stream frame names and sizes. No schema is built here, so a
+// client can load them (the extension does, at activation) without paying for the schemas (see schemas.ts).
 
-/** Unacknowledged bytes (of `data`, decoded, plus the JSON of `items`) the daemon lets one stream have in flight. */
+/**
+ * The protocol revision; bumped when the wire changes incompatibly. 2: stream bytes travel as binary
+ * WebSocket messages (frames.ts) in both directions, acknowledged by binary ack frames; JSON is for calls
+ * and control only. A helper and a client of different revisions refuse each other by name (version.ts).
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** Unacknowledged bytes (of data frames, plus the JSON of `items`) a sender lets one stream have in flight. */
 export const STREAM_WINDOW_BYTES = 1024 * 1024;
-/** Largest piece of bytes in one stream.data notification (before base64). */
+/** Largest payload of one data frame. */
 export const STREAM_CHUNK_BYTES = 64 * 1024;
+/**
+ * A receiver acknowledges what it has consumed once this much has gathered (not after every frame, so a
+ * terminal's echo costs no acknowledgement). Every window is at least twice this plus a chunk, so a
+ * sender held at its window always gets an acknowledgement once the receiver has caught up.
+ */
+export const STREAM_ACK_BYTES = 32 * 1024;
 
-/** Server → client notification carrying a stream's bytes or items. */
+/** Server → client notification carrying a stream's items (events, stats, log records, progress). */
 export const STREAM_DATA = 'stream.data';
 /** Server → client notification: a stream's last word. */
 export const STREAM_END = 'stream.end';
-
-/** Largest piece of content one stream.write of fs.writeFile carries (before base64): well under the frame limit. */
-export const FS_WRITE_CHUNK_BYTES = 1024 * 1024;

@@ -101,9 +101,8 @@ export const fileMethods = {
     result: OpenedStream,
   },
   /**
-   * Opens a stream that takes the new content through stream.write (each piece at most
-   * FS_WRITE_CHUNK_BYTES) and commits it when the client closes its input: a temporary file in the same
-   * directory, fsync'd, renamed over the old one, keeping the old file's owner and mode. Until then the old
+   * Opens a stream that takes the new content as data frames and commits it when the client closes its
+   * input: a temporary file in the same directory, fsync'd, renamed over the old one, keeping the old file's owner and mode. Until then the old
    * file is untouched; a cancelled stream or a lost connection leaves it as it was. `create` and
    * `overwrite` follow VS Code's rules (FileNotFound / FileExists), checked at once and again at commit.
    * The end result is `{ size }`. A symlink is written through: its target is replaced.

@@ -1,6 +1,9 @@
 // The one module both sides import: the helper's API as types, schemas and error codes, and the client.
 export * from './jsonrpc';
 export * from './constants';
+export * from './frames';
+export * from './version';
+export * from './backoff';
 export * from './schemas';
 export * from './methodTable';
 export * from './methods';

@@ -43,6 +43,8 @@ export const ErrorCode = {
   NotFound: -32004,
   /** The request was valid but the current state does not allow it. */
   Conflict: -32009,
+  /** The helper and the client speak different protocol revisions (version.ts). */
+  ProtocolMismatch: -32010,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

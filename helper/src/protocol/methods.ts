@@ -12,8 +12,6 @@ import { SystemVersionParams, SystemVersionResult } from './system';
 
 export type { MethodTable } from './methodTable';
 
-export const PROTOCOL_VERSION = 1;
-
 export const methods = {
   'system.version': { params: SystemVersionParams, result: SystemVersionResult },
   ...streamMethods,

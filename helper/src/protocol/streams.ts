@@ -1,10 +1,11 @@
 // Streams: long-lived flows of bytes or items (logs, attach, exec, stats, events, pull progress, file
-// watches) multiplexed on one WebSocket beside ordinary calls. A method that opens one answers
-// `{ stream: "s7" }`; the daemon then sends `stream.data` notifications and, last, one `stream.end`.
-// The client sends its input with `stream.write`, acknowledges what it has consumed with `stream.ack`
-// (flow control: the daemon never has more than STREAM_WINDOW_BYTES (constants.ts) unacknowledged on one stream, so a
-// slow client cannot make its memory grow), and may end input (`stream.closeInput`), resize a terminal
-// (`stream.resize`) or stop the stream (`stream.cancel`). A stream dies with its connection.
+// watches, file contents) multiplexed on one WebSocket beside ordinary calls. A method that opens one
+// answers `{ stream: "s7" }`. Bytes then travel both ways as binary data frames (frames.ts), each side
+// acknowledging what it has consumed with ack frames (flow control: a sender never has more than its
+// window unacknowledged on one stream, so a slow reader cannot make the other side's memory grow); items
+// come as `stream.data` notifications and the daemon's last word as one `stream.end`. The client may end
+// its input (`stream.closeInput`, after every byte it sent before), resize a terminal (`stream.resize`)
+// or stop the stream (`stream.cancel`). A stream dies with its connection.
 import * as z from 'zod';
 import type { MethodTable } from './methodTable';
 
@@ -12,15 +13,10 @@ export const StreamId = z.string().regex(/^s\d+$/, 'stream ids look like s1, s2,
 export const OpenedStream = z.object({ stream: StreamId });
 export type OpenedStream = z.infer<typeof OpenedStream>;
 
-/** Server → client notification `stream.data`. */
+/** Server → client notification `stream.data`: structured items (events, stats samples, log records, progress). */
 export interface StreamDataParams {
   stream: string;
-  /** Bytes, base64 (logs of a tty, attach, exec, file contents). */
-  data?: string;
-  /** Which of the process's outputs the bytes came from, where that is known (no tty). */
-  fd?: 1 | 2;
-  /** Structured items (events, stats samples, log records, progress). */
-  items?: unknown[];
+  items: unknown[];
 }
 
 /** Server → client notification `stream.end`: the stream's last word. */
@@ -35,12 +31,8 @@ const StreamRef = z.object({ stream: StreamId }).strict();
 const Empty = z.object({}).strict();
 
 export const streamMethods = {
-  /** Input for the stream's process (stdin, a terminal's keystrokes), base64. */
-  'stream.write': { params: z.object({ stream: StreamId, data: z.base64() }).strict(), result: Empty },
-  /** End of input (stdin reaches end-of-file). */
+  /** End of input (stdin reaches end-of-file), after every data frame the client sent before it. */
   'stream.closeInput': { params: StreamRef, result: Empty },
-  /** The client has consumed this many more bytes of the stream: the daemon may send as many again. */
-  'stream.ack': { params: z.object({ stream: StreamId, bytes: z.number().int().positive() }).strict(), result: Empty },
   /** The terminal behind the stream has a new size. */
   'stream.resize': {
     params: z.object({ stream: StreamId, rows: z.number().int().min(1).max(65535), cols: z.number().int().min(1).max(65535) }).strict(),

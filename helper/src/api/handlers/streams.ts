@@ -1,23 +1,12 @@
-// stream.*: the client's side of an open stream (input, acknowledgements, resizes, cancel).
+// stream.*: the client's control of an open stream (end of input, resizes, cancel). Its input and its
+// acknowledgements arrive as binary frames (server.ts hands them to the connection's StreamHub).
 import { ErrorCode, RpcError, type streamMethods } from '../../protocol';
 import type { HandlersFor } from '../dispatcher';
 
 export function streamHandlers(): HandlersFor<typeof streamMethods> {
   return {
-    'stream.write': async ({ stream, data }, { streams }) => {
-      const target = streams.get(stream);
-      if (!target.controls.onWrite) throw new RpcError(ErrorCode.Conflict, `stream ${stream} takes no input`);
-      await target.controls.onWrite(Buffer.from(data, 'base64'));
-      return {};
-    },
     'stream.closeInput': ({ stream }, { streams }) => {
-      const target = streams.get(stream);
-      if (!target.controls.onCloseInput) throw new RpcError(ErrorCode.Conflict, `stream ${stream} takes no input`);
-      target.controls.onCloseInput();
-      return {};
-    },
-    'stream.ack': ({ stream, bytes }, { streams }) => {
-      streams.get(stream).acknowledge(bytes);
+      streams.get(stream).closeInput();
       return {};
     },
     'stream.resize': ({ stream, rows, cols }, { streams }) => {

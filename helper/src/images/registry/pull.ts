@@ -1,11 +1,16 @@
 // Pulling an image: the manifest (through an index or manifest list to the one for the wanted platform),
 // its config and layers, each blob verified against its digest as it arrives and kept only then. Layers
-// download a few at a time and each is unpacked as soon as it is complete; blobs the store already has
-// are not fetched again, which is what makes a pull that was interrupted resume. The image is listed
-// last, when everything it needs is in place.
+// come a few at a time, each as one pipeline: the bytes, as they arrive, go both to the blob store (hashed
+// against the layer's digest) and to the unpacker (decompressed on the thread pool, hashed against the
+// config's diff id, unpacked into a temporary directory renamed into place once it checks out), so a
+// layer's download and unpack overlap instead of following each other. Blobs and layers the store
+// already has are not fetched again, which is what makes a pull that was interrupted resume. A request
+// that fails for a reason another attempt may fix (a dropped connection, a timeout, a 5xx, a 429) is
+// tried again after a backoff, a few times, as Docker does for each layer. The image is listed last,
+// when everything it needs is in place.
 import { createHash } from 'node:crypto';
-import { Transform } from 'node:stream';
-import type { ImageProgress } from '../../protocol';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { withRetries, type ImageProgress, type RetryOptions } from '../../protocol';
 import type { ImageRecord } from '../imageIndex';
 import type { ImageStore } from '../imageStore';
 import {
@@ -20,6 +25,7 @@ import {
   type Descriptor,
 } from '../ociTypes';
 import { formatReference, parseReference, repositoryName } from '../reference';
+import type { UnpackBudget } from '../unpackLimits';
 import { credentialsFor, type Credentials } from './credentials';
 import { RegistryClient, RegistryError } from './registryClient';
 
@@ -32,7 +38,12 @@ export interface PullOptions {
   onProgress?: (item: ImageProgress) => void;
   /** Layers downloaded at once. */
   concurrency?: number;
+  /** Attempts per request and the backoff between them (tests make it short). */
+  retry?: Pick<RetryOptions, 'attempts' | 'firstMs' | 'maxMs'>;
 }
+
+/** Per request: the first try and four more, waiting 0.5, 1, 2 and 4 s between them. */
+const DEFAULT_RETRY = { attempts: 5, firstMs: 500, maxMs: 8_000 };
 
 const PROGRESS_INTERVAL_MS = 200;
 
@@ -48,8 +59,20 @@ export async function pullImage(store: ImageStore, reference: string, options: P
   });
   const wanted = parsePlatform(options.platform);
 
+  const retrying = <T>(what: string, work: () => Promise<T>) =>
+    withRetries(work, {
+      ...DEFAULT_RETRY,
+      ...options.retry,
+      retryable: isTransient,
+      signal: options.signal,
+      onRetry: (error, attempt, delayMs) => {
+        store.logger.warn(`pulling ${formatReference(ref)}: ${what}: ${(error as Error).message}; attempt ${attempt} in ${delayMs} ms`);
+        progress({ phase: 'status', message: `${what}: ${(error as Error).message}; retrying in ${Math.ceil(delayMs / 1000)} s` });
+      },
+    });
+
   progress({ phase: 'resolve', message: `resolving ${formatReference(ref)}` });
-  const top = await fetchManifest(client, ref.path, ref.digest ?? ref.tag!, ref.digest, options.signal);
+  const top = await retrying('manifest', () => fetchManifest(client, ref.path, ref.digest ?? ref.tag!, ref.digest, options.signal));
   let manifestBytes = top.bytes;
   let manifestType = top.mediaType;
   if (INDEX_TYPES.includes(top.mediaType)) {
@@ -59,7 +82,7 @@ export async function pullImage(store: ImageStore, reference: string, options: P
       const offered = index.manifests.map((m) => (m.platform ? platformText(m.platform) : 'unknown')).join(', ');
       throw new PullError(`${formatReference(ref)} has no image for ${platformText(wanted)} (it has ${offered})`);
     }
-    const inner = await fetchManifest(client, ref.path, chosen.digest, chosen.digest, options.signal);
+    const inner = await retrying('manifest', () => fetchManifest(client, ref.path, chosen.digest, chosen.digest, options.signal));
     manifestBytes = inner.bytes;
     manifestType = inner.mediaType;
   }
@@ -72,7 +95,7 @@ export async function pullImage(store: ImageStore, reference: string, options: P
   const digests = [manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
   const unpin = store.pin(digests);
   try {
-    await fetchBlob(store, client, ref.path, manifest.config, options.signal);
+    await retrying('image config', () => fetchBlob(store, client, ref.path, manifest.config, options.signal));
     const configBytes = await readBlob(store, manifest.config.digest);
     const config = parseDocument(ImageConfigFile, configBytes, `image config ${manifest.config.digest}`);
     if (config.rootfs.diff_ids.length !== manifest.layers.length) {
@@ -85,15 +108,24 @@ export async function pullImage(store: ImageStore, reference: string, options: P
     const budget = store.imageBudget();
     await eachLimited(manifest.layers, options.concurrency ?? 3, async (layer, i) => {
       const diffId = config.rootfs.diff_ids[i]!;
-      const present = await store.blobs.has(layer.digest);
-      if (!present) await fetchBlob(store, client, ref.path, layer, options.signal, progress);
-      const unpacked = store.layers.has(diffId);
-      if (!unpacked) {
-        progress({ phase: 'unpack', digest: layer.digest });
-        await store.layers.ensure(diffId, () => store.blobs.open(layer.digest), budget);
+      if ((await store.blobs.has(layer.digest)) && store.layers.has(diffId)) {
+        progress({ phase: 'exists', digest: layer.digest, total: layer.size });
+        return;
       }
-      if (present && unpacked) progress({ phase: 'exists', digest: layer.digest, total: layer.size });
-      else progress({ phase: 'done', digest: layer.digest, current: layer.size, total: layer.size });
+      await retrying(`layer ${layer.digest}`, async () => {
+        const present = await store.blobs.has(layer.digest);
+        // One download feeds both the blob store and the unpacker, unless the layer is there or another
+        // pull is unpacking it (which this one then waits for below).
+        if (!present && !store.layers.has(diffId) && !store.layers.isUnpacking(diffId)) {
+          return fetchLayer(store, client, ref.path, layer, diffId, budget, options.signal, progress);
+        }
+        if (!present) await fetchBlob(store, client, ref.path, layer, options.signal, progress);
+        if (!store.layers.has(diffId)) {
+          progress({ phase: 'unpack', digest: layer.digest });
+          await store.layers.ensure(diffId, () => store.blobs.open(layer.digest), budget);
+        }
+      });
+      progress({ phase: 'done', digest: layer.digest, current: layer.size, total: layer.size });
     });
     const manifestDigest = top.digest;
     const record = await store.addImage({
@@ -145,11 +177,76 @@ async function fetchBlob(
   progress?: (item: ImageProgress) => void,
 ): Promise<void> {
   if (await store.blobs.has(descriptor.digest)) return;
+  const { body, counted } = await download(client, repository, descriptor, signal, progress);
+  try {
+    await store.blobs.putStream(counted, { digest: descriptor.digest, size: descriptor.size });
+  } catch (error) {
+    body.destroy();
+    throw blobError(error, client, repository, descriptor);
+  }
+  progress?.({ phase: 'verify', digest: descriptor.digest, current: descriptor.size, total: descriptor.size });
+}
+
+/**
+ * Downloads a layer into the blob store and unpacks it at the same time: the one stream of bytes goes to
+ * both, each at its own pace (the download waits for the slower). The blob is kept only when its digest
+ * matches, the layer only when its diff id does. A failed download stops both; a failed unpack lets the
+ * download finish, so that the blob's own verdict (a digest mismatch says more than the gzip error that
+ * corrupt bytes cause) is what the pull reports, and a sound blob is kept for the next attempt.
+ */
+async function fetchLayer(
+  store: ImageStore,
+  client: RegistryClient,
+  repository: string,
+  descriptor: Descriptor,
+  diffId: string,
+  budget: UnpackBudget,
+  signal: AbortSignal | undefined,
+  progress: (item: ImageProgress) => void,
+): Promise<void> {
+  const { body, counted } = await download(client, repository, descriptor, signal, progress);
+  const toBlob = new PassThrough({ highWaterMark: PIPELINE_BUFFER_BYTES });
+  const toLayer = new PassThrough({ highWaterMark: PIPELINE_BUFFER_BYTES });
+  counted.once('error', (error) => {
+    toBlob.destroy(error);
+    toLayer.destroy(error);
+  });
+  counted.pipe(toBlob);
+  counted.pipe(toLayer);
+  progress({ phase: 'unpack', digest: descriptor.digest });
+  const stored = store.blobs.putStream(toBlob, { digest: descriptor.digest, size: descriptor.size }).catch((error: unknown) => {
+    body.destroy();
+    toLayer.destroy(error instanceof Error ? error : undefined);
+    throw blobError(error, client, repository, descriptor);
+  });
+  const unpacked = store.layers.ensure(diffId, () => Promise.resolve(toLayer), budget).catch((error: unknown) => {
+    // The bytes go on to the blob alone.
+    counted.unpipe(toLayer);
+    toLayer.destroy();
+    throw error;
+  });
+  const [blob, layer] = await Promise.allSettled([stored, unpacked]);
+  if (blob.status === 'rejected') throw blob.reason;
+  if (layer.status === 'rejected') throw layer.reason;
+  progress({ phase: 'verify', digest: descriptor.digest, current: descriptor.size, total: descriptor.size });
+}
+
+/** What a pipeline branch may hold ahead of the other before the download waits. */
+const PIPELINE_BUFFER_BYTES = 1024 * 1024;
+
+/** The blob's body, and the same bytes counted for progress. */
+async function download(
+  client: RegistryClient,
+  repository: string,
+  descriptor: Descriptor,
+  signal?: AbortSignal,
+  progress?: (item: ImageProgress) => void,
+): Promise<{ body: Readable; counted: Readable }> {
   if (descriptor.urls?.length) throw new PullError(`blob ${descriptor.digest} is a foreign layer (${descriptor.urls[0]}), which Berth does not fetch`);
   const { body } = await client.blob(repository, descriptor.digest, signal);
   let current = 0;
   let last = 0;
-  const counting = new Transform({
+  const counted = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       current += chunk.length;
       const now = Date.now();
@@ -160,17 +257,38 @@ async function fetchBlob(
       callback(null, chunk);
     },
   });
-  body.once('error', (error) => counting.destroy(error));
-  try {
-    await store.blobs.putStream(body.pipe(counting), { digest: descriptor.digest, size: descriptor.size });
-  } catch (error) {
-    body.destroy();
-    if (error instanceof Error && error.name === 'BlobMismatchError') {
-      throw new PullError(`blob ${descriptor.digest} from ${client.domain}/${repository}: ${error.message}`);
-    }
-    throw error;
+  body.once('error', (error) => counted.destroy(error));
+  // A connection that closes before the body's end is a cut download, not a short blob.
+  body.once('aborted', () => counted.destroy(new CutDownloadError(`the download of ${descriptor.digest} was cut after ${current} bytes`)));
+  return { body, counted: body.pipe(counted) };
+}
+
+function blobError(error: unknown, client: RegistryClient, repository: string, descriptor: Descriptor): unknown {
+  if (error instanceof Error && error.name === 'BlobMismatchError') {
+    return new PullError(`blob ${descriptor.digest} from ${client.domain}/${repository}: ${error.message}`);
   }
-  progress?.({ phase: 'verify', digest: descriptor.digest, current, total: descriptor.size });
+  return error;
+}
+
+class CutDownloadError extends Error {}
+
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/**
+ * Whether another attempt may succeed: a dropped or cut connection, a timeout, a registry that is busy or
+ * failing (408, 429, 5xx). Not: a refusal (401, 403, 404), content that does not match its digest, a
+ * name that does not resolve, or anything Berth itself refuses.
+ */
+export function isTransient(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof CutDownloadError) return true;
+    if (cause instanceof RegistryError && cause.status !== 0) return cause.status === 408 || cause.status === 429 || cause.status >= 500;
+    if (cause instanceof PullError || cause.name === 'BlobMismatchError' || cause.name === 'LayerDigestError') return false;
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code !== undefined && TRANSIENT_CODES.has(code)) return true;
+    if (/no answer within|socket hang up|aborted/i.test(cause.message)) return true;
+  }
+  return false;
 }
 
 async function readBlob(store: ImageStore, digest: string): Promise<Buffer> {
