@@ -11,5 +11,6 @@ export * from './containers';
 export * from './images';
 export * from './networks';
 export * from './ports';
+export * from './build';
 export * from './files';
 export * from './client';

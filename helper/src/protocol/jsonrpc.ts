@@ -43,6 +43,8 @@ export const ErrorCode = {
   NotFound: -32004,
   /** The request was valid but the current state does not allow it. */
   Conflict: -32009,
+  /** A build stopped at a step (a RUN that failed, a missing COPY source); `data.step` names it. */
+  BuildFailed: -32010,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
