@@ -1,4 +1,5 @@
 // What the daemon made at start and the handlers share.
+import type { Builder } from '../build/builder';
 import type { Engine } from '../engine/engine';
 import type { EventBus } from '../events/eventBus';
 import type { RootResolver } from '../files/containerFiles';
@@ -11,6 +12,7 @@ export interface DaemonServices {
   events: EventBus;
   images: ImageStore;
   engine?: Engine;
+  builder?: Builder;
   /** A container's root directory on the host (id, prefix or name); set by the engine. */
   containerRoots?: RootResolver;
 }

@@ -10,6 +10,8 @@ Containers (through the daemon; --host or $BERTH_HOST, default unix:///run/berth
   cp events info container ...     Docker's commands, flags and exit codes ('berth run --help')
 Images:
   import pull push images image history tag rmi load save
+  build [-t NAME] [-f Dockerfile] PATH   build an image from a Dockerfile ('berth build --help')
+  builder prune                    remove the build cache
 
 Commands:
   version                          print the helper's version

@@ -6,6 +6,7 @@ import { Dispatcher } from '../api/dispatcher';
 import { createHandlers } from '../api/handlers';
 import { withRpcErrors } from '../api/engineErrors';
 import type { DaemonServices } from '../api/services';
+import { Builder } from '../build/builder';
 import { Engine } from '../engine/engine';
 import { EventBus } from '../events/eventBus';
 import { ImageStore } from '../images/imageStore';
@@ -51,7 +52,8 @@ export async function startDaemon({ socketPath, rootDir, logger, tcp, unpackLimi
   const images = await ImageStore.open(join(rootDir, 'images'), { logger, events, ...(unpackLimits ? { limits: unpackLimits } : {}) });
   // The engine catches up with containers that ran on while no daemon watched them before serving.
   const engine = await Engine.open({ rootDir, logger, events, images });
-  const services: DaemonServices = { rootDir, logger, events, images, engine, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };
+  const builder = await Builder.open({ rootDir, engine, images, events, logger });
+  const services: DaemonServices = { rootDir, logger, events, images, engine, builder, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };
   const dispatcher = new Dispatcher(methods, createHandlers(services), logger);
   const api = createApiServer(dispatcher, logger);
   let socketLock;

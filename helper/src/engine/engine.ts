@@ -27,6 +27,7 @@ import { recoverContainers } from './recovery';
 import { startExecSession, type ExecSession } from './sessions/exec';
 import { attach, containerLogBatches, type Attachment } from './sessions/logs';
 import { statsOnce, statsStream } from './sessions/stats';
+import { upperOf } from './storage/writableLayer';
 
 export type { EngineOptions, WaitResult } from './context';
 export type { Attachment } from './sessions/logs';
@@ -121,6 +122,11 @@ export class Engine {
   /** The host path of the container's root filesystem, mounted (files API, copies). */
   rootfs(ref: string): string {
     return this.ctx.mountRootfs(this.ctx.resolve(ref));
+  }
+
+  /** The overlay upper directory of the container's root: what the container changed (a build step's layer). */
+  changesDir(ref: string): string {
+    return upperOf(this.ctx.dirOf(this.ctx.resolve(ref).id));
   }
 
   // Its input and output.

@@ -3,6 +3,7 @@
 // An image is added to the list only after all its blobs and layers are in place, so nothing half is
 // ever listed; what a crash leaves (temp files, temp layer dirs) is removed at open, and verified blobs
 // are kept so that a pull that is tried again does not fetch them again.
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -61,6 +62,10 @@ export interface NewImage {
 
 export class ImageStore {
   private readonly pins = new Map<string, number>();
+  /** Images that exist only while a build runs (a stage's state for a step's container): never listed. */
+  private readonly transient = new Map<string, ResolvedImage>();
+  /** Content kept from collection by something other than the images (the build cache). */
+  private readonly roots: Array<() => { blobs: string[]; layers: string[] }> = [];
 
   private constructor(
     readonly dir: string,
@@ -87,7 +92,38 @@ export class ImageStore {
 
   /** name[:tag], name@sha256:…, a full id or an unambiguous id prefix (≥ 4 hex digits). */
   resolve(reference: string): ResolvedImage {
+    const transient = this.transient.get(reference);
+    if (transient) return structuredClone(transient);
     return this.toResolved(this.index.find(reference));
+  }
+
+  /**
+   * An image made of layers already in the layer store and a config, resolvable by the id returned until
+   * released, never listed or saved: what a build's step runs its container from. Its layers are pinned.
+   */
+  addTransient(config: Record<string, unknown>, diffIds: string[]): { id: string; release(): void } {
+    const id = `sha256:${randomBytes(32).toString('hex')}`;
+    const unpin = this.pin(diffIds);
+    this.transient.set(id, { id, references: [], config: structuredClone(config), layerDirs: this.layerDirsOf(diffIds) });
+    return {
+      id,
+      release: () => {
+        if (this.transient.delete(id)) unpin();
+      },
+    };
+  }
+
+  /** Adds content that collection must keep (asked at each collection). */
+  addRoots(provider: () => { blobs: string[]; layers: string[] }): void {
+    this.roots.push(provider);
+  }
+
+  /** Removes every blob and layer that no image, root or running operation uses; bytes freed. */
+  async collectUnused(): Promise<number> {
+    const blobs = (await this.blobs.list()).map((b) => b.digest);
+    const freed = await this.collect({ blobs, layers: this.layers.list() });
+    await this.blobs.gc();
+    return freed;
   }
 
   /** The stored record (for inspect, list, save, push). */
@@ -96,6 +132,7 @@ export class ImageStore {
   }
 
   retain(imageId: string, holder: string): void {
+    if (this.transient.has(imageId)) return;
     this.index.retain(imageId, holder);
   }
 
@@ -258,9 +295,7 @@ export class ImageStore {
       this.events.publish('image', 'delete', record.id, {});
       deleted.push(record.id);
     }
-    const blobs = (await this.blobs.list()).map((b) => b.digest);
-    const spaceReclaimed = await this.collect({ blobs, layers: this.layers.list() });
-    await this.blobs.gc();
+    const spaceReclaimed = await this.collectUnused();
     this.events.publish('image', 'prune', '', { reclaimed: String(spaceReclaimed) });
     return { deleted, spaceReclaimed };
   }
@@ -284,6 +319,10 @@ export class ImageStore {
   /** Removes those of the candidates that no listed image and no running operation uses; bytes freed. */
   private async collect(candidates: { blobs: string[]; layers: string[] }): Promise<number> {
     const used = new Set<string>(this.pins.keys());
+    for (const roots of this.roots) {
+      const kept = roots();
+      for (const d of [...kept.blobs, ...kept.layers]) used.add(d);
+    }
     for (const record of this.index.all()) {
       const content = this.contentOf(record);
       for (const d of [...content.blobs, ...content.layers]) used.add(d);
@@ -307,15 +346,20 @@ export class ImageStore {
   }
 
   toResolved(record: ImageRecord): ResolvedImage {
-    // A layer that comes twice needs to be a lower directory once, at its highest place: what it brings
-    // and hides the second time covers what it did the first time.
-    const diffIds = record.layers.map((l) => l.diffId).filter((id, i, all) => all.lastIndexOf(id) === i);
     return {
       id: record.id,
       references: [...record.references],
       config: structuredClone(record.config),
-      layerDirs: diffIds.map((id) => this.layers.path(id)),
+      layerDirs: this.layerDirsOf(record.layers.map((l) => l.diffId)),
     };
+  }
+
+  /**
+   * A layer that comes twice needs to be a lower directory once, at its highest place: what it brings
+   * and hides the second time covers what it did the first time.
+   */
+  private layerDirsOf(diffIds: string[]): string[] {
+    return diffIds.filter((id, i, all) => all.lastIndexOf(id) === i).map((id) => this.layers.path(id));
   }
 
   /** busybox:latest for docker.io/library/busybox:latest (for messages). */

@@ -14,5 +14,6 @@ export * from './containers';
 export * from './images';
 export * from './networks';
 export * from './ports';
+export * from './build';
 export * from './files';
 export * from './client';

@@ -45,6 +45,8 @@ export const ErrorCode = {
   Conflict: -32009,
   /** The helper and the client speak different protocol revisions (version.ts). */
   ProtocolMismatch: -32010,
+  /** A build stopped at a step (a RUN that failed, a missing COPY source); `data.step` names it. */
+  BuildFailed: -32011,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

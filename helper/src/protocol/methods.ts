@@ -2,6 +2,7 @@
 // extension derives its call types from it and checks results, so a helper and an extension of different
 // versions fail loudly instead of misreading each other.
 import type { z } from 'zod';
+import { buildMethods } from './build';
 import { containerMethods } from './containers';
 import { eventMethods } from './events';
 import { fileMethods } from './files';
@@ -18,6 +19,7 @@ export const methods = {
   ...eventMethods,
   ...containerMethods,
   ...imageMethods,
+  ...buildMethods,
   ...fileMethods,
 } as const satisfies MethodTable;
 

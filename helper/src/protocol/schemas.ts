@@ -2,7 +2,7 @@
 // schema takes tens of milliseconds (zod gives each schema object its own bound methods); imported
 // statically, the extension would pay that at activation, before its first call. schemas() builds them on
 // first use: esbuild keeps a require inside a function lazy, as it does for ssh2.
-type Schemas = typeof import('./methods') & typeof import('./streams') & typeof import('./containers') & typeof import('./images') & typeof import('./networks');
+type Schemas = typeof import('./methods') & typeof import('./streams') & typeof import('./containers') & typeof import('./images') & typeof import('./networks') & typeof import('./build');
 
 let loaded: Schemas | undefined;
 
@@ -14,6 +14,7 @@ export function schemas(): Schemas {
     ...(require('./containers') as typeof import('./containers')),
     ...(require('./images') as typeof import('./images')),
     ...(require('./networks') as typeof import('./networks')),
+    ...(require('./build') as typeof import('./build')),
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
   return loaded;

@@ -57,7 +57,7 @@ export function imageHandlers(services: DaemonServices): HandlersFor<typeof imag
     },
     'images.pull': (params, { streams }) => {
       const stream = streams.open();
-      const sender = progressSender(stream);
+      const sender = progressSender(stream, sameDownload);
       runInStream(stream, async () => {
         let record;
         try {
@@ -83,7 +83,7 @@ export function imageHandlers(services: DaemonServices): HandlersFor<typeof imag
     'images.push': (params, { streams }) => {
       store().record(params.image); // a missing image fails the call itself
       const stream = streams.open();
-      const sender = progressSender(stream);
+      const sender = progressSender<ImageProgress>(stream);
       runInStream(stream, async () => {
         const digest = await pushImage(store(), params.image, params.reference, { credentials: params.auth, insecure: params.insecure, onProgress: sender.send });
         await sender.flushed();
@@ -129,11 +129,12 @@ function tryFullName(name: string): string | undefined {
 }
 
 /**
- * Progress items to a stream without waiting in the operation: items queue while the client is behind,
- * and a download item replaces an unsent one for the same layer, so a slow client bounds the queue.
+ * Items to a stream without waiting in the operation: items queue while the client is behind, and an item
+ * that `supersedes` an unsent one replaces it (a pull's download progress for the same layer), so a slow
+ * client bounds the queue.
  */
-function progressSender(stream: ServerStream) {
-  const queue: ImageProgress[] = [];
+export function progressSender<T>(stream: ServerStream, supersedes: (queued: T, item: T) => boolean = () => false) {
+  const queue: T[] = [];
   let sending: Promise<void> | undefined;
   const flush = async () => {
     try {
@@ -145,8 +146,8 @@ function progressSender(stream: ServerStream) {
     }
   };
   return {
-    send(item: ImageProgress) {
-      const last = queue.findIndex((queued) => queued.phase === 'download' && item.phase === 'download' && queued.digest === item.digest);
+    send(item: T) {
+      const last = queue.findIndex((queued) => supersedes(queued, item));
       if (last !== -1) queue[last] = item;
       else queue.push(item);
       sending ??= flush();
@@ -157,8 +158,11 @@ function progressSender(stream: ServerStream) {
   };
 }
 
+/** A pull's download item for a layer replaces the unsent one before it. */
+const sameDownload = (queued: ImageProgress, item: ImageProgress) => queued.phase === 'download' && item.phase === 'download' && queued.digest === item.digest;
+
 /** Stream input (a tar's bytes) into `input`, pausing the writer while the consumer is behind. */
-function inputControls(input: PassThrough) {
+export function inputControls(input: PassThrough) {
   return {
     onWrite: async (bytes: Buffer) => {
       if (input.write(bytes) || input.destroyed) return;

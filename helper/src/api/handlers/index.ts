@@ -3,6 +3,7 @@
 import type { methods } from '../../protocol';
 import type { HandlersFor } from '../dispatcher';
 import type { DaemonServices } from '../services';
+import { buildHandlers } from './build';
 import { containerHandlers } from './containers';
 import { eventHandlers } from './events';
 import { fileHandlers } from './files';
@@ -17,6 +18,7 @@ export function createHandlers(services: DaemonServices): HandlersFor<typeof met
     ...eventHandlers(services.events),
     ...containerHandlers(services),
     ...imageHandlers(services),
+    ...buildHandlers(services),
     ...fileHandlers(services),
   };
 }

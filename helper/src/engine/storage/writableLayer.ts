@@ -13,6 +13,11 @@ export function rootfsOf(containerDir: string): string {
   return join(containerDir, 'rootfs');
 }
 
+/** The overlay's upper directory: what the container changed (a build step's layer is made from it). */
+export function upperOf(containerDir: string): string {
+  return join(containerDir, 'upper');
+}
+
 /** Whether overlayfs is offered by this kernel (read once). */
 let overlayAvailable: boolean | undefined;
 function kernelHasOverlay(): boolean {
@@ -62,7 +67,7 @@ export function releaseWritableLayer(containerDir: string, driver: StorageDriver
 }
 
 function mountOverlay(containerDir: string, layerDirs: string[]): void {
-  const upper = join(containerDir, 'upper');
+  const upper = upperOf(containerDir);
   const work = join(containerDir, 'work');
   mkdirSync(upper, { recursive: true, mode: 0o755 });
   mkdirSync(work, { recursive: true, mode: 0o700 });
