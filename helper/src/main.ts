@@ -6,6 +6,7 @@ import { runtimeCommand } from './cli/runtime/runtimeCommand';
 import { versionCommand } from './cli/commands/version';
 import { containerCommands } from './cli/containers';
 import { imageCommands } from './cli/images';
+import { networkCommands } from './cli/networks';
 import type { ClientCommand, CliContext } from './cli/command';
 import { connectToDaemon, socketPathOf } from './cli/daemonClient';
 import { USAGE, UsageError } from './cli/usage';
@@ -24,6 +25,7 @@ const localCommands: Record<string, (args: string[]) => number | Promise<number>
 const clientCommands: Record<string, ClientCommand> = {
   ...containerCommands,
   ...imageCommands,
+  ...networkCommands,
 };
 
 /** Exit code of a client command that could not do its work (daemon unreachable, refused, bad flags). */

@@ -10,6 +10,8 @@ Containers (through the daemon; --host or $BERTH_HOST, default unix:///run/berth
   cp events info container ...     Docker's commands, flags and exit codes ('berth run --help')
 Images:
   import pull push images image history tag rmi load save
+Networks:
+  network create|ls|inspect|rm|connect|disconnect|prune, port CONTAINER
 
 Commands:
   version                          print the helper's version

@@ -11,6 +11,7 @@ import { EventBus } from '../events/eventBus';
 import { ImageStore } from '../images/imageStore';
 import type { UnpackLimits } from '../images/unpackLimits';
 import type { Logger } from '../logging/logger';
+import { NetworkManager } from '../network/networkManager';
 import { methods } from '../protocol';
 import { HELPER_VERSION } from '../version';
 import { acquireLock, AlreadyLockedError } from './lockFile';
@@ -50,8 +51,11 @@ export async function startDaemon({ socketPath, rootDir, logger, tcp, unpackLimi
   const events = new EventBus();
   const images = await ImageStore.open(join(rootDir, 'images'), { logger, events, ...(unpackLimits ? { limits: unpackLimits } : {}) });
   // The engine catches up with containers that ran on while no daemon watched them before serving.
-  const engine = await Engine.open({ rootDir, logger, events, images });
-  const services: DaemonServices = { rootDir, logger, events, images, engine, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };
+  // BERTH_DEFAULT_NETWORK: the mode of containers created without one (bridge unless set; the test suite
+  // sets none, so that daemons running in the host's namespace never make bridges or rules there).
+  const network = new NetworkManager({ rootDir, logger, events, defaultNetwork: process.env.BERTH_DEFAULT_NETWORK || undefined });
+  const engine = await Engine.open({ rootDir, logger, events, images, network });
+  const services: DaemonServices = { rootDir, logger, events, images, engine, network, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };
   const dispatcher = new Dispatcher(methods, createHandlers(services), logger);
   const api = createApiServer(dispatcher, logger);
   let socketLock;
@@ -78,6 +82,7 @@ export async function startDaemon({ socketPath, rootDir, logger, tcp, unpackLimi
         await api.close();
         await tcpApi?.close();
         engine.close();
+        network.close();
         removeSocket(socketPath, socketLock);
         rootLock.release();
         logger.info('stopped');

@@ -7,6 +7,7 @@ import { containerHandlers } from './containers';
 import { eventHandlers } from './events';
 import { fileHandlers } from './files';
 import { imageHandlers } from './images';
+import { networkHandlers } from './networks';
 import { streamHandlers } from './streams';
 import { systemVersion } from './system';
 
@@ -17,6 +18,7 @@ export function createHandlers(services: DaemonServices): HandlersFor<typeof met
     ...eventHandlers(services.events),
     ...containerHandlers(services),
     ...imageHandlers(services),
+    ...networkHandlers(services),
     ...fileHandlers(services),
   };
 }
