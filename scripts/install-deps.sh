@@ -24,9 +24,10 @@ fi
 # openssh-server is the real SSH server the remote-target tests connect to on 127.0.0.1; podman is
 # what the engine's benchmark compares `berth run` against; tini's static binary is the minimal PID 1 of
 # `berth run --init` (bound into the container at /dev/init, as Docker does with its docker-init); zstd
-# decompresses zstd image layers.
+# decompresses zstd image layers; iproute2 and iptables are what the helper's bridge networking runs
+# (links, addresses, NAT), and curl is the networking tests' client.
 packages=(chromium busybox-static runc golang-github-containers-common docker-registry skopeo umoci debootstrap
-  openssh-server podman tini zstd)
+  openssh-server podman tini zstd iproute2 iptables curl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -8,6 +8,10 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { fileURLToPath } from 'node:url';
 
+// Daemons the tests start in the host's network namespace give containers --network none: bridges and
+// NAT rules are made only by the networking tests, inside network namespaces of their own.
+process.env.BERTH_DEFAULT_NETWORK ??= 'none';
+
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const LAYERS = ['unit', 'integration', 'e2e'];
 const layers = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { versionCommand } from './cli/commands/version';
 import { containerCommands } from './cli/containers';
 import { imageCommands } from './cli/images';
 import { buildCommands } from './cli/build';
+import { networkCommands } from './cli/networks';
 import type { ClientCommand, CliContext } from './cli/command';
 import { connectToDaemon, socketPathOf } from './cli/daemonClient';
 import { USAGE, UsageError } from './cli/usage';
@@ -26,6 +27,7 @@ const clientCommands: Record<string, ClientCommand> = {
   ...containerCommands,
   ...imageCommands,
   ...buildCommands,
+  ...networkCommands,
 };
 
 /** Exit code of a client command that could not do its work (daemon unreachable, refused, bad flags). */

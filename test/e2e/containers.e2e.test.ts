@@ -134,11 +134,11 @@ test('Run through Customize with a command; its logs keep up with fast output in
     const quick = wb.page.locator('.quick-input-widget');
     await quick.locator('.monaco-list-row', { hasText: 'Customize' }).click();
     const input = quick.locator('.quick-input-box input');
-    // Each answer waits for its step's number in the title ("… (3/11)"): typed into the step before, while
+    // Each answer waits for its step's number in the title ("… (3/13)"): typed into the step before, while
     // the widget is still moving on, it would land in the wrong field.
     let step = 3;
     const answer = async (text: string | undefined) => {
-      await quick.locator('.quick-input-title', { hasText: `(${step++}/11)` }).waitFor({ timeout: 15_000 });
+      await quick.locator('.quick-input-title', { hasText: `(${step++}/13)` }).waitFor({ timeout: 15_000 });
       await input.waitFor({ state: 'visible' });
       if (text !== undefined) {
         await input.fill(text);
@@ -148,7 +148,7 @@ test('Run through Customize with a command; its logs keep up with fast output in
     await answer('with-logs'); // name
     // Ten thousand lines at once, then quiet: the view must follow to the end.
     await answer(`sh -c 'echo hello from berth; i=0; while [ $i -lt 10000 ]; do i=$((i+1)); echo line $i; done; sleep 600'`); // command
-    for (let i = 0; i < 5; i++) await answer(undefined); // env, volumes, memory, cpus, pids
+    for (let i = 0; i < 7; i++) await answer(undefined); // env, volumes, ports, network, memory, cpus, pids
     await answer(undefined); // detached
     await answer(undefined); // keep
     await quick.locator('.monaco-list-row.focused', { hasText: 'with-logs' }).waitFor({ timeout: 15_000 });

@@ -30,9 +30,17 @@ export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-export async function startDaemon(socketPath: string, rootDir: string, extraArgs: string[] = []): Promise<DaemonProcess> {
-  const child = spawn(BERTH, ['daemon', '--socket', socketPath, '--root', rootDir, ...extraArgs], {
+/**
+ * Starts a daemon. Without `netns` it runs in the host's network namespace, where containers default to
+ * --network none (BERTH_DEFAULT_NETWORK), so that no test makes a bridge or a NAT rule on the host; with
+ * `netns` (a namespace file of the test's own, testNetns.ts) it runs inside it with Docker's default bridge.
+ */
+export async function startDaemon(socketPath: string, rootDir: string, extraArgs: string[] = [], options: { netns?: string } = {}): Promise<DaemonProcess> {
+  const argv = [BERTH, 'daemon', '--socket', socketPath, '--root', rootDir, ...extraArgs];
+  const [program, ...args] = options.netns ? ['nsenter', `--net=${options.netns}`, '--', ...argv] : argv;
+  const child = spawn(program!, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BERTH_DEFAULT_NETWORK: options.netns ? 'bridge' : 'none' },
   });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));

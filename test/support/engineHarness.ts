@@ -21,11 +21,12 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-export async function startEngine(): Promise<EngineHarness> {
+/** `netns`: run the daemon in that network namespace file (networking tests; see testNetns.ts). */
+export async function startEngine(options: { netns?: string } = {}): Promise<EngineHarness> {
   const tmp = privateTempDir('berth-engine-');
   const socketPath = join(tmp.path, 'run', 'berth.sock');
   const rootDir = join(tmp.path, 'root');
-  let daemon = await startDaemon(socketPath, rootDir);
+  let daemon = await startDaemon(socketPath, rootDir, [], options);
   const berth = (args: string[], options?: { hangAfterMs?: number }) => runBerth(['--host', `unix://${socketPath}`, ...args], options);
   const bundle = makeBusyboxBundle();
   try {
@@ -46,7 +47,7 @@ export async function startEngine(): Promise<EngineHarness> {
     berth,
     async restartDaemon() {
       client.close();
-      daemon = await startDaemon(socketPath, rootDir);
+      daemon = await startDaemon(socketPath, rootDir, [], options);
       client = await connectToDaemon(socketPath);
     },
     async close() {

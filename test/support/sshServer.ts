@@ -96,6 +96,9 @@ export async function startSshServer(
     'AllowTcpForwarding yes',
     'Subsystem sftp internal-sftp',
     'LogLevel VERBOSE',
+    // A daemon the extension starts through this server runs in the host's network namespace: its
+    // containers default to --network none, so that no test makes a bridge or NAT rule on the host.
+    'SetEnv BERTH_DEFAULT_NETWORK=none',
   ];
   const configPath = join(dir, 'sshd_config');
   writeFileSync(configPath, `${config.join('\n')}\n`);

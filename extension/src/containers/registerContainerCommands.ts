@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerBerthCommand } from '../views/commandRunner';
 import { copyIntoContainer, copyOutOfContainer } from './commands/copyFiles';
 import { lifecycleActions, runLifecycleAction } from './commands/lifecycleCommands';
+import { openInBrowser } from './commands/openInBrowser';
 import { pruneContainers } from './commands/pruneContainers';
 import { removeContainers } from './commands/removeContainers';
 import { renameContainer } from './commands/renameContainer';
@@ -27,6 +28,7 @@ export function registerContainerCommands({ tree, logs, inspect, log }: Containe
     'berth.containers.remove': (node: unknown, nodes: unknown) => removeContainers(tree, node, nodes),
     'berth.containers.rename': (node: unknown) => renameContainer(tree, node),
     'berth.containers.viewLogs': (node: unknown) => viewLogs(tree, logs, node),
+    'berth.containers.openInBrowser': (node: unknown) => openInBrowser(tree, node),
     'berth.containers.inspect': async (node: unknown) => {
       const target = await containerFor(tree, node, { placeHolder: vscode.l10n.t('Container to inspect') });
       const doc = await vscode.workspace.openTextDocument(containerDocumentUri(INSPECT_SCHEME, target, '.json'));

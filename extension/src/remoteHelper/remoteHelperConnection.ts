@@ -81,6 +81,12 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
     return this.current;
   }
 
+  /** A channel to host:port on the target through the current connection (published ports). */
+  openTcp(host: string, port: number): ReturnType<SshConnection['openTcp']> {
+    if (this.current.kind !== 'connected' || !this.connection) throw new TargetUnreachableError(this.spec.label, `not connected (${this.current.kind})`);
+    return this.connection.openTcp(host, port);
+  }
+
   /** Connects (deploying and starting the helper as needed). Never throws: a failure is a state. */
   connect(): Promise<void> {
     this.wanted = true;

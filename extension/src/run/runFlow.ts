@@ -2,6 +2,7 @@
 // other choices (name, command, environment, volumes, limits, mode, auto-remove, what to open) are one
 // "Customize…" away, each step prefilled with the last value.
 import * as vscode from 'vscode';
+import { parsePortSpec } from '../../../helper/src/protocol/ports';
 import { Cancelled } from '../views/commandRunner';
 import { describeRecipe, joinCommandLine, parseSize, splitCommandLine, type RunRecipe } from './runOptions';
 
@@ -121,7 +122,7 @@ const optional = (value: string) => (value.trim() === '' ? undefined : value.tri
 
 /** Walks through every option, each prefilled from `recipe`. */
 async function customize(recipe: RunRecipe, title: string): Promise<RunRecipe> {
-  const total = 11;
+  const total = 13;
   const out: RunRecipe = { ...recipe };
   out.name = optional(await input(title, 3, total, vscode.l10n.t('Container name (empty: a random name)'), recipe.name ?? '', (v) =>
     v.trim() === '' || /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(v.trim()) ? undefined : vscode.l10n.t('names look like [a-zA-Z0-9][a-zA-Z0-9_.-]+ (two characters at least)'),
@@ -143,23 +144,31 @@ async function customize(recipe: RunRecipe, title: string): Promise<RunRecipe> {
   );
   out.volumes = splitCommandLine(volumeLine);
   if (out.volumes.length === 0) delete out.volumes;
-  const memory = optional(await input(title, 7, total, vscode.l10n.t('Memory limit (512m, 2g; empty: none)'), recipe.memory === undefined ? '' : String(recipe.memory), (v) =>
+  const portLine = await input(title, 7, total, vscode.l10n.t('Ports to publish, as -p takes them, separated by spaces: 8080:80 127.0.0.1:5432:5432 3000 (empty: none)'), (recipe.ports ?? []).join(' '), (v) =>
+    tryOrMessage(() => v.split(/\s+/).filter((p) => p !== '').forEach((p) => parsePortSpec(p))),
+  );
+  out.ports = portLine.split(/\s+/).filter((p) => p !== '');
+  if (out.ports.length === 0) delete out.ports;
+  out.network = optional(await input(title, 8, total, vscode.l10n.t('Network: bridge, none, host, container:NAME or a network\'s name (empty: the target\'s default)'), recipe.network ?? '', (v) =>
+    v.trim() === '' || /^(container:\S+|[a-zA-Z0-9][a-zA-Z0-9_.-]*)$/.test(v.trim()) ? undefined : vscode.l10n.t('a network is bridge, none, host, container:NAME or the name of a network'),
+  ));
+  const memory = optional(await input(title, 9, total, vscode.l10n.t('Memory limit (512m, 2g; empty: none)'), recipe.memory === undefined ? '' : String(recipe.memory), (v) =>
     v.trim() === '' ? undefined : tryOrMessage(() => parseSize(v)),
   ));
   out.memory = memory;
-  const cpus = optional(await input(title, 8, total, vscode.l10n.t('CPUs (1.5; empty: no limit)'), recipe.cpus === undefined ? '' : String(recipe.cpus), (v) =>
+  const cpus = optional(await input(title, 10, total, vscode.l10n.t('CPUs (1.5; empty: no limit)'), recipe.cpus === undefined ? '' : String(recipe.cpus), (v) =>
     v.trim() === '' || Number(v) > 0 ? undefined : vscode.l10n.t('a positive number'),
   ));
   out.cpus = cpus === undefined ? undefined : Number(cpus);
-  const pids = optional(await input(title, 9, total, vscode.l10n.t('Process limit (empty: none)'), recipe.pids === undefined ? '' : String(recipe.pids), (v) =>
+  const pids = optional(await input(title, 11, total, vscode.l10n.t('Process limit (empty: none)'), recipe.pids === undefined ? '' : String(recipe.pids), (v) =>
     v.trim() === '' || (Number.isInteger(Number(v)) && Number(v) > 0) ? undefined : vscode.l10n.t('a positive whole number'),
   ));
   out.pids = pids === undefined ? undefined : Number(pids);
-  out.mode = await choose<'detached' | 'interactive'>(title, 10, total, vscode.l10n.t('How to run it'), [
+  out.mode = await choose<'detached' | 'interactive'>(title, 12, total, vscode.l10n.t('How to run it'), [
     { value: 'detached', label: vscode.l10n.t('Detached'), detail: vscode.l10n.t('in the background; its logs open') },
     { value: 'interactive', label: vscode.l10n.t('Interactive'), detail: vscode.l10n.t('with a terminal attached (-it)') },
   ], recipe.mode ?? 'detached');
-  out.autoRemove = (await choose<'keep' | 'remove'>(title, 11, total, vscode.l10n.t('When it stops'), [
+  out.autoRemove = (await choose<'keep' | 'remove'>(title, 13, total, vscode.l10n.t('When it stops'), [
     { value: 'keep', label: vscode.l10n.t('Keep the container') },
     { value: 'remove', label: vscode.l10n.t('Remove the container (--rm)') },
   ], recipe.autoRemove ? 'remove' : 'keep')) === 'remove';

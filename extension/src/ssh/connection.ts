@@ -142,6 +142,20 @@ export class SshConnection extends EventEmitter<{ close: [reason: string] }> {
     );
   }
 
+  /** A channel to host:port as the target reaches it (direct-tcpip): a published port's browser path. */
+  openTcp(host: string, port: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ClientChannel> {
+    this.assertOpen(`reach ${host}:${port}`);
+    return withTimeout(
+      new Promise<ClientChannel>((resolve, reject) =>
+        this.client.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
+          error ? reject(new Error(`cannot reach ${host}:${port} on ${this.label}: ${error.message}`)) : resolve(channel),
+        ),
+      ),
+      timeoutMs,
+      `opening ${host}:${port} on ${this.label}`,
+    );
+  }
+
   close(): void {
     this.onClosed('closed by Berth');
     this.client.end();

@@ -2,15 +2,19 @@
 // states and events to the Target shape the tree and the commands use, like LocalTarget.
 import * as vscode from 'vscode';
 import type { MethodName, MethodParams, MethodResult } from '../../../helper/src/protocol';
+import { forwardLocalPort, type LocalForward } from '../ssh/portForward';
 import { RemoteHelperConnection, type RemoteHelperDeps, type RemoteHelperState } from '../remoteHelper/remoteHelperConnection';
 import { describeSpec, type RemoteTargetConfig } from './remoteTargetConfig';
-import type { Target, TargetState } from './target';
+import { connectableHost, type Target, type TargetState } from './target';
 
 export class RemoteTarget implements Target {
   readonly kind = 'ssh' as const;
   private readonly changed = new vscode.EventEmitter<RemoteTarget>();
   readonly onDidChange = this.changed.event;
   private readonly connection: RemoteHelperConnection;
+  /** Local forwards of published ports, by "host:port" on the target; closed when the connection goes. */
+  private readonly forwards = new Map<string, Promise<LocalForward>>();
+  private readonly warn: (message: string) => void;
 
   constructor(
     readonly config: RemoteTargetConfig,
@@ -18,7 +22,11 @@ export class RemoteTarget implements Target {
     deps: RemoteHelperDeps,
   ) {
     this.connection = new RemoteHelperConnection(spec, deps);
-    this.connection.on('state', () => this.changed.fire(this));
+    this.warn = (message) => deps.log.warn(message);
+    this.connection.on('state', (state) => {
+      if (state.kind !== 'connected') this.closeForwards();
+      this.changed.fire(this);
+    });
   }
 
   get id(): string {
@@ -53,7 +61,28 @@ export class RemoteTarget implements Target {
     return this.connection.call(method, params, timeoutMs);
   }
 
+  reachPort(hostIp: string, hostPort: number): Promise<{ host: string; port: number }> {
+    const host = connectableHost(hostIp);
+    const key = `${host}:${hostPort}`;
+    let forward = this.forwards.get(key);
+    if (!forward) {
+      forward = forwardLocalPort(
+        () => this.connection.openTcp(host, hostPort),
+        (message) => this.warn(`${this.label}: forwarding ${key}: ${message}`),
+      );
+      this.forwards.set(key, forward);
+      forward.catch(() => this.forwards.delete(key));
+    }
+    return forward.then((local) => ({ host: '127.0.0.1', port: local.port }));
+  }
+
+  private closeForwards(): void {
+    for (const forward of this.forwards.values()) void forward.then((local) => local.close(), () => undefined);
+    this.forwards.clear();
+  }
+
   dispose(): void {
+    this.closeForwards();
     this.connection.dispose();
     this.changed.dispose();
   }

@@ -28,6 +28,16 @@ export interface Target extends vscode.Disposable {
    * unreachable: …") when the target is not connected.
    */
   call<M extends MethodName>(method: M, params: MethodParams<M>, timeoutMs?: number): Promise<MethodResult<M>>;
+  /**
+   * Where this machine reaches a port published on the target at hostIp:hostPort: the address itself on
+   * the local target; on an SSH target a local port forwarded through the connection.
+   */
+  reachPort(hostIp: string, hostPort: number): Promise<{ host: string; port: number }>;
+}
+
+/** The address to connect to for a port published on `hostIp` (every address: loopback). */
+export function connectableHost(hostIp: string): string {
+  return hostIp === '0.0.0.0' || hostIp === '' ? '127.0.0.1' : hostIp;
 }
 
 export class LocalTarget implements Target {
@@ -96,6 +106,10 @@ export class LocalTarget implements Target {
       throw new TargetUnreachableError(this.label, state.kind === 'unreachable' ? state.reason : `not connected (${state.kind})`);
     }
     return withTimeout(state.client.call(method, params), timeoutMs, `${method} on ${this.label}`);
+  }
+
+  async reachPort(hostIp: string, hostPort: number): Promise<{ host: string; port: number }> {
+    return { host: connectableHost(hostIp), port: hostPort };
   }
 
   private dropClient(): void {

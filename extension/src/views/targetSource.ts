@@ -9,6 +9,8 @@ export interface ObservedTarget {
   readonly label: string;
   readonly state: TargetState;
   readonly onDidChange: vscode.Event<unknown>;
+  /** Where this machine reaches a port the target published (Target.reachPort). */
+  reachPort(hostIp: string, hostPort: number): Promise<{ host: string; port: number }>;
 }
 
 export interface TargetSource {

@@ -1,12 +1,13 @@
-// The engine's errors on the wire: each kind becomes a stable JSON-RPC error code with the kind in
+// The engine's (and the network layer's) errors on the wire: each kind becomes a stable JSON-RPC error code with the kind in
 // `data.kind`; anything else stays an internal error.
 import { EngineError } from '../engine/engineErrors';
+import { NetworkError } from '../network/networkError';
 import { ErrorCode, RpcError } from '../protocol';
 
 const CODES = { invalid: ErrorCode.InvalidParams, notFound: ErrorCode.NotFound, conflict: ErrorCode.Conflict, unsupported: ErrorCode.InvalidParams } as const;
 
 export function rpcError(error: unknown): unknown {
-  if (error instanceof EngineError) return new RpcError(CODES[error.kind], error.message, { kind: error.kind });
+  if (error instanceof EngineError || error instanceof NetworkError) return new RpcError(CODES[error.kind], error.message, { kind: error.kind });
   return error;
 }
 

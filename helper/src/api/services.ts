@@ -5,6 +5,7 @@ import type { EventBus } from '../events/eventBus';
 import type { RootResolver } from '../files/containerFiles';
 import type { ImageStore } from '../images/imageStore';
 import type { Logger } from '../logging/logger';
+import type { NetworkManager } from '../network/networkManager';
 
 export interface DaemonServices {
   rootDir: string;
@@ -13,6 +14,7 @@ export interface DaemonServices {
   images: ImageStore;
   engine?: Engine;
   builder?: Builder;
+  network?: NetworkManager;
   /** A container's root directory on the host (id, prefix or name); set by the engine. */
   containerRoots?: RootResolver;
 }

@@ -12,6 +12,8 @@ Images:
   import pull push images image history tag rmi load save
   build [-t NAME] [-f Dockerfile] PATH   build an image from a Dockerfile ('berth build --help')
   builder prune                    remove the build cache
+Networks:
+  network create|ls|inspect|rm|connect|disconnect|prune, port CONTAINER
 
 Commands:
   version                          print the helper's version

@@ -12,6 +12,7 @@ import { EventBus } from '../events/eventBus';
 import { ImageStore } from '../images/imageStore';
 import type { UnpackLimits } from '../images/unpackLimits';
 import type { Logger } from '../logging/logger';
+import { NetworkManager } from '../network/networkManager';
 import { methods } from '../protocol';
 import { HELPER_VERSION } from '../version';
 import { acquireLock, AlreadyLockedError } from './lockFile';
@@ -51,9 +52,12 @@ export async function startDaemon({ socketPath, rootDir, logger, tcp, unpackLimi
   const events = new EventBus();
   const images = await ImageStore.open(join(rootDir, 'images'), { logger, events, ...(unpackLimits ? { limits: unpackLimits } : {}) });
   // The engine catches up with containers that ran on while no daemon watched them before serving.
-  const engine = await Engine.open({ rootDir, logger, events, images });
+  // BERTH_DEFAULT_NETWORK: the mode of containers created without one (bridge unless set; the test suite
+  // sets none, so that daemons running in the host's namespace never make bridges or rules there).
+  const network = new NetworkManager({ rootDir, logger, events, defaultNetwork: process.env.BERTH_DEFAULT_NETWORK || undefined });
+  const engine = await Engine.open({ rootDir, logger, events, images, network });
   const builder = await Builder.open({ rootDir, engine, images, events, logger });
-  const services: DaemonServices = { rootDir, logger, events, images, engine, builder, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };
+  const services: DaemonServices = { rootDir, logger, events, images, engine, builder, network, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };
   const dispatcher = new Dispatcher(methods, createHandlers(services), logger);
   const api = createApiServer(dispatcher, logger);
   let socketLock;
@@ -80,6 +84,7 @@ export async function startDaemon({ socketPath, rootDir, logger, tcp, unpackLimi
         await api.close();
         await tcpApi?.close();
         engine.close();
+        network.close();
         removeSocket(socketPath, socketLock);
         rootLock.release();
         logger.info('stopped');

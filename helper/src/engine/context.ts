@@ -6,6 +6,8 @@ import { openCgroup, type Cgroup } from '../cgroups';
 import type { EventBus } from '../events/eventBus';
 import type { ImageStore, ResolvedImage } from '../images/imageStore';
 import type { Logger } from '../logging/logger';
+import type { NetworkedContainer, NetworkManager } from '../network/networkManager';
+import type { NetworkFacts } from './containers/describe';
 import type { ContainerRecord } from './containers/containerRecord';
 import { ContainerStore } from './containers/containerStore';
 import { ContainerLocks } from './containerLocks';
@@ -18,6 +20,8 @@ export interface EngineOptions {
   logger: Logger;
   events: EventBus;
   images: ImageStore;
+  /** Namespaces, bridges, addresses, published ports and /etc/hosts of the containers (helper/src/network). */
+  network: NetworkManager;
 }
 
 export interface WaitResult {
@@ -32,6 +36,12 @@ export function isRunning(record: ContainerRecord): boolean {
 
 export function exitOf(record: ContainerRecord): WaitResult {
   return { exitCode: record.state.exitCode, signal: record.state.signal, oomKilled: record.state.oomKilled };
+}
+
+/** The record's network mode; records from before networks had none (their own namespace, loopback only). */
+export function networkModeOf(record: ContainerRecord): string {
+  const network = record.spec.network;
+  return network === undefined || network === 'private' ? 'none' : network;
 }
 
 export class EngineContext {
@@ -54,6 +64,46 @@ export class EngineContext {
 
   get images(): ImageStore {
     return this.options.images;
+  }
+
+  get network(): NetworkManager {
+    return this.options.network;
+  }
+
+  /** What the network layer knows of a container, for list and inspect. */
+  networkFacts(record: ContainerRecord): NetworkFacts {
+    return {
+      ports: this.network.publishedPorts(record.id),
+      networks: this.network.networkNames(record.id, networkModeOf(record)),
+      settings: this.network.settings(record.id, isRunning(record)),
+    };
+  }
+
+  /** The container as the network layer sees it (its ContainerDirectory). */
+  networkView(id: string): NetworkedContainer | undefined {
+    const record = this.store.get(id);
+    if (!record) return undefined;
+    let exposedPorts: Record<string, unknown> = {};
+    if (record.spec.publishAll) {
+      try {
+        exposedPorts = (this.resolveImage(record.imageId).config.ExposedPorts ?? {}) as Record<string, unknown>;
+      } catch {
+        // The image is gone: no exposed ports to publish.
+      }
+    }
+    return {
+      id,
+      name: record.name,
+      hostname: record.process.hostname,
+      network: networkModeOf(record),
+      ports: record.spec.ports ?? [],
+      publishAll: record.spec.publishAll === true,
+      exposedPorts,
+      aliases: record.spec.networkAliases ?? [],
+      extraHosts: record.spec.extraHosts ?? [],
+      running: isRunning(record),
+      hostsPath: join(this.dirOf(id), 'hosts'),
+    };
   }
 
   dirOf(id: string): string {

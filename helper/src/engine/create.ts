@@ -19,10 +19,9 @@ import { createWritableLayer, releaseWritableLayer, rootfsOf } from './storage/w
 const DEFAULT_STOP_TIMEOUT = 10;
 
 export async function createContainer(ctx: EngineContext, params: CreateContainerParams): Promise<{ id: string; name: string; warnings: string[] }> {
-  const spec = params.spec;
+  let spec = params.spec;
   const warnings: string[] = [];
   const name = pickName(ctx, params.name);
-  refuseUnbuiltNetworking(spec);
   const image = ctx.resolveImage(spec.image);
   const restartPolicy = params.restartPolicy ?? { name: 'no' as const };
   if (params.autoRemove && restartPolicy.name !== 'no') {
@@ -38,10 +37,16 @@ export async function createContainer(ctx: EngineContext, params: CreateContaine
   const dir = ctx.dirOf(id);
   mkdirSync(dir, { mode: 0o700 });
   let driver: ContainerRecord['storageDriver'] | undefined;
+  let networkPrepared = false;
   try {
+    // The mode as the network layer settled it (the default filled in), its address allocated, and the
+    // network namespace the runtime is to join.
+    const network = await ctx.network.prepare(id, spec);
+    networkPrepared = true;
+    spec = { ...spec, network: network.network };
     driver = createWritableLayer(dir, image.layerDirs, (warning) => warnings.push(warning));
     const rootfs = rootfsOf(dir);
-    const { config, files } = buildOciConfig({ id, spec: withVolumes(ctx, spec), image: image.config, rootfs, containerDir: dir });
+    const { config, files } = buildOciConfig({ id, spec: withVolumes(ctx, spec), image: image.config, rootfs, containerDir: dir, networkNamespace: network.namespace });
     for (const [path, content] of Object.entries(files)) writeFileSync(path, content, { mode: 0o644 });
     ensureWorkdir(rootfs, config.process!.cwd);
     // A container's own terminal is a pty the engine opens at each start and its monitor holds: the
@@ -94,21 +99,12 @@ export async function createContainer(ctx: EngineContext, params: CreateContaine
     ctx.store.save(record);
   } catch (error) {
     if (driver) releaseWritableLayer(dir, driver);
+    if (networkPrepared) await ctx.network.forget(id).catch(() => undefined);
     ctx.store.remove(id);
     throw translateError(error);
   }
   ctx.publish('create', ctx.store.get(id)!);
   return { id, name, warnings };
-}
-
-/** What the spec may ask that the engine cannot do yet: said plainly instead of being ignored. */
-function refuseUnbuiltNetworking(spec: CreateContainerParams['spec']): void {
-  const network = spec.network ?? 'none';
-  if (!['none', 'host', 'private'].includes(network)) {
-    throw new EngineError(`network "${network}": only none and host networks exist yet (bridge networks are coming)`, 'unsupported');
-  }
-  if ((spec.ports?.length ?? 0) > 0 || spec.publishAll) throw new EngineError('published ports are not supported yet', 'unsupported');
-  if ((spec.networkAliases?.length ?? 0) > 0) throw new EngineError('network aliases need a bridge network, which is not supported yet', 'unsupported');
 }
 
 function pickName(ctx: EngineContext, requested: string | undefined): string {

@@ -46,12 +46,19 @@ export class Engine {
       void this.lifecycle.exited(id, exit).catch((error: Error) => this.ctx.logger.error(`recording the exit of ${id}`, error));
     });
     this.lifecycle = new Lifecycle(this.ctx, this.processes, this.waiters);
+    options.network.attach({
+      get: (id) => this.ctx.networkView(id),
+      resolve: (ref) => this.ctx.resolve(ref).id,
+      ids: () => this.ctx.store.all().map((record) => record.id),
+    });
   }
 
   /** Loads the containers and catches up with what happened while no daemon was watching. */
   static async open(options: EngineOptions): Promise<Engine> {
     const engine = new Engine(options);
     await recoverContainers(engine.ctx, engine.processes, engine.lifecycle);
+    // With the containers' states known: proxies bound again, and what ended meanwhile cleaned away.
+    await options.network.reconcile();
     return engine;
   }
 
@@ -88,7 +95,7 @@ export class Engine {
   // Looking at containers.
   inspect(ref: string): ContainerInspect {
     const record = this.ctx.resolve(ref);
-    return toInspect(record, this.ctx.dirOf(record.id));
+    return toInspect(record, this.ctx.dirOf(record.id), this.ctx.networkFacts(record));
   }
 
   list(all = false, filters: Record<string, string[]> = {}): ContainerSummary[] {
@@ -99,7 +106,7 @@ export class Engine {
       .filter((record) => all || isRunning(record) || (filters.status?.length ?? 0) > 0)
       .filter((record) => matchesFilters(filterable(record), parsed))
       .sort((a, b) => order(isRunning(a)) - order(isRunning(b)) || b.created.localeCompare(a.created))
-      .map(toSummary);
+      .map((record) => toSummary(record, this.ctx.networkFacts(record)));
   }
 
   top(ref: string): ReturnType<typeof processTable> {

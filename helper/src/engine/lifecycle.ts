@@ -113,6 +113,7 @@ export class Lifecycle {
       const oldName = current.name;
       current.name = name;
       this.ctx.store.save(current);
+      await this.ctx.network.renamed(current.id);
       this.ctx.publish('rename', current, { oldName });
     });
   }
@@ -144,6 +145,8 @@ export class Lifecycle {
     if (!record || !isRunning(record) || record.state.finishedAt === exit.finishedAt) return;
     const oomKilled = this.processes.oomKilled(id);
     await this.processes.deleteRuntimeState(id);
+    // Its ports are free again once it stopped, as in Docker.
+    await this.ctx.network.down(id).catch((error: Error) => this.ctx.logger.warn(`taking down the network of ${id.slice(0, 12)}: ${error.message}`));
     const exitCode = exit.exitCode ?? 128 + safeSignalNumber(exit.signal);
     record.state = { ...record.state, status: 'exited', pid: 0, pidStartTime: '', exitCode, signal: exit.signal, oomKilled, finishedAt: exit.finishedAt };
     this.ctx.store.save(record);
@@ -172,6 +175,7 @@ export class Lifecycle {
   /** The container's process ended while no daemon watched, and how is not known: exit code 255. */
   async lost(record: ContainerRecord): Promise<void> {
     await this.processes.deleteRuntimeState(record.id);
+    await this.ctx.network.down(record.id).catch((error: Error) => this.ctx.logger.warn(`taking down the network of ${record.id.slice(0, 12)}: ${error.message}`));
     record.state = {
       ...record.state,
       status: 'exited',
@@ -185,9 +189,12 @@ export class Lifecycle {
 
   private async launch(record: ContainerRecord): Promise<void> {
     try {
+      // The network namespace the runtime joins, set up (ports bound first) before the process exists.
+      await this.ctx.network.up(record.id);
       await this.processes.launch(record);
     } catch (error) {
       await this.processes.deleteRuntimeState(record.id);
+      await this.ctx.network.down(record.id).catch(() => undefined);
       record.state.error = (error as Error).message;
       record.state.exitCode = 127;
       this.ctx.store.save(record);
@@ -233,6 +240,7 @@ export class Lifecycle {
     }
     this.processes.unwatch(id);
     await this.processes.deleteRuntimeState(id);
+    await this.ctx.network.forget(id).catch((error: Error) => this.ctx.logger.warn(`freeing the network of ${id.slice(0, 12)}: ${error.message}`));
     releaseWritableLayer(this.ctx.dirOf(id), record.storageDriver);
     this.ctx.forgetMount(id);
     this.ctx.store.remove(id);

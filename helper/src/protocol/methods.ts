@@ -8,6 +8,7 @@ import { eventMethods } from './events';
 import { fileMethods } from './files';
 import { imageMethods } from './images';
 import type { MethodTable } from './methodTable';
+import { networkMethods } from './networks';
 import { streamMethods } from './streams';
 import { SystemVersionParams, SystemVersionResult } from './system';
 
@@ -20,6 +21,7 @@ export const methods = {
   ...containerMethods,
   ...imageMethods,
   ...buildMethods,
+  ...networkMethods,
   ...fileMethods,
 } as const satisfies MethodTable;
 

@@ -8,6 +8,7 @@ import { containerHandlers } from './containers';
 import { eventHandlers } from './events';
 import { fileHandlers } from './files';
 import { imageHandlers } from './images';
+import { networkHandlers } from './networks';
 import { streamHandlers } from './streams';
 import { systemVersion } from './system';
 
@@ -19,6 +20,7 @@ export function createHandlers(services: DaemonServices): HandlersFor<typeof met
     ...containerHandlers(services),
     ...imageHandlers(services),
     ...buildHandlers(services),
+    ...networkHandlers(services),
     ...fileHandlers(services),
   };
 }

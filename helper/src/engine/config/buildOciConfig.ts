@@ -35,6 +35,11 @@ export interface BuildOciConfigInput {
   hostResolvConf?: string;
   /** Other host facts to use instead of reading them (tests, or a target described from elsewhere). */
   host?: Partial<HostFacts>;
+  /**
+   * The network namespace: "host" for the host's, a path to join (the network layer's namespace file,
+   * or another container's), or absent for a new one the runtime makes.
+   */
+  networkNamespace?: string;
   /** The static init binary --init binds at /dev/init; default tini-static where Debian's tini puts it. */
   initBinary?: string;
 }
@@ -66,10 +71,11 @@ function checkId(id: string): void {
 }
 
 /** Docker's namespaces: all but user and time of its own, and the host's network with network host. */
-function containerNamespaces(network: ContainerSpec['network']): Namespace[] {
+function containerNamespaces(network: ContainerSpec['network'], path: string | undefined): Namespace[] {
+  const host = network === 'host' || path === 'host';
   return [
     { type: 'mount' },
-    ...(network === 'host' ? [] : [{ type: 'network' as const }]),
+    ...(host ? [] : [{ type: 'network' as const, ...(path ? { path } : {}) }]),
     { type: 'uts' },
     { type: 'pid' },
     { type: 'ipc' },
@@ -133,7 +139,7 @@ export function buildOciConfig(input: BuildOciConfigInput): BuiltOciConfig {
       oomScoreAdj: 0,
     },
     linux: {
-      namespaces: containerNamespaces(network),
+      namespaces: containerNamespaces(network, input.networkNamespace),
       cgroupsPath: `/berth/${input.id}`,
       resources: { ...resources, devices: privileged ? [{ allow: true, access: 'rwm' }] : defaultDeviceRules() },
       ...(privileged ? { devices: host.devices } : {}),

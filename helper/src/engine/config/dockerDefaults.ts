@@ -82,14 +82,8 @@ export function defaultDeviceRules(): DeviceCgroupRule[] {
   ];
 }
 
-/** Docker's /etc/hosts before the container's own entry (libnetwork/etchosts). */
-export const DEFAULT_HOSTS =
-  '127.0.0.1\tlocalhost\n' +
-  '::1\tlocalhost ip6-localhost ip6-loopback\n' +
-  'fe00::0\tip6-localnet\n' +
-  'ff00::0\tip6-mcastprefix\n' +
-  'ff02::1\tip6-allnodes\n' +
-  'ff02::2\tip6-allrouters\n';
+/** Docker's /etc/hosts before the container's own entry: the network layer keeps it (hostsFile.ts). */
+export { DEFAULT_HOSTS } from '../../network/hostsFile';
 
 /** The nameservers Docker falls back to when none of the host's is usable in the container. */
 export const FALLBACK_NAMESERVERS: readonly string[] = ['8.8.8.8', '8.8.4.4'];

@@ -47,7 +47,14 @@ export function commandText(record: ContainerRecord): string {
   return record.process.args.map((arg) => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg)).join(' ');
 }
 
-export function toSummary(record: ContainerRecord): ContainerSummary {
+/** The network layer's facts about a container, as the engine gathers them. */
+export interface NetworkFacts {
+  ports: ContainerSummary['ports'];
+  networks: string[];
+  settings: ContainerInspect['networkSettings'];
+}
+
+export function toSummary(record: ContainerRecord, network: NetworkFacts): ContainerSummary {
   return {
     id: record.id,
     name: record.name,
@@ -59,13 +66,13 @@ export function toSummary(record: ContainerRecord): ContainerSummary {
     status: statusText(record),
     exitCode: record.state.status === 'exited' ? record.state.exitCode : null,
     labels: record.spec.labels ?? {},
-    ports: [],
-    networks: [record.spec.network ?? 'none'],
+    ports: network.ports,
+    networks: network.networks,
     tty: record.process.tty,
   };
 }
 
-export function toInspect(record: ContainerRecord, dir: string): ContainerInspect {
+export function toInspect(record: ContainerRecord, dir: string, network: NetworkFacts): ContainerInspect {
   const { state, spec } = record;
   const running = state.status === 'running' || state.status === 'paused';
   const resources = spec.resources ?? {};
@@ -114,7 +121,7 @@ export function toInspect(record: ContainerRecord, dir: string): ContainerInspec
       destination: mount.target,
       readOnly: mount.readOnly === true || (mount.options ?? []).includes('ro'),
     })),
-    networkSettings: { sandboxKey: '', ports: [], networks: {} },
+    networkSettings: network.settings,
     rootfs: rootfsOf(dir),
     logPath: join(dir, 'run', 'logs', 'container.log'),
     storageDriver: record.storageDriver,
