@@ -149,7 +149,10 @@ test('the runtime\'s own binary cannot be opened from inside the container (the 
     const created = await runBerth(['runtime', '--root', root, 'create', '--bundle', bundle.dir, id]);
     assert.equal(created.code, 0, created.stderr);
     const state = JSON.parse((await runBerth(['runtime', '--root', root, 'state', id])).stdout);
-    assert.match(readFileSync(`/proc/${state.pid}/cmdline`, 'utf8'), /node/);
+    // Berth's init: the sealed Node (run as /proc/<runtime pid>/fd/N, see sealedNode.ts) with init.js.
+    const [argv0, script] = readFileSync(`/proc/${state.pid}/cmdline`, 'utf8').split('\0');
+    assert.match(argv0, /^\/proc\/\d+\/fd\/\d+$/);
+    assert.match(script, /\/init\.js$/);
     // A root process without CAP_SYS_PTRACE, as the container's processes are (the default set has none).
     const probe = (pid: string) =>
       spawnSync('setpriv', ['--bounding-set=-all', '--', 'sh', '-c', `readlink /proc/${pid}/exe || echo denied; cat /proc/${pid}/exe > /dev/null 2>&1 || echo denied`], { encoding: 'utf8' });
