@@ -39,16 +39,20 @@ before(async () => {
 });
 
 after(async () => {
-  await workbench?.close();
-  if (client) {
-    for (const c of await client.call('containers.list', { all: true }).catch(() => [])) {
-      await client.call('containers.remove', { container: c.id, force: true }).catch(() => undefined);
+  try {
+    await workbench?.close();
+    if (client) {
+      for (const c of await client.call('containers.list', { all: true }).catch(() => [])) {
+        await client.call('containers.remove', { container: c.id, force: true }).catch(() => undefined);
+      }
+      client.close();
     }
-    client.close();
+    await daemon?.stop();
+  } finally {
+    // Whatever failed above, the namespace file goes (the kernel then deletes the namespace).
+    netns?.remove();
+    tmp.remove();
   }
-  await daemon?.stop();
-  netns?.remove();
-  tmp.remove();
 });
 
 const step = (name: string, body: (wb: Workbench) => Promise<void>) => runStep(workbench!, name, body);
