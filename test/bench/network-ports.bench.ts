@@ -20,17 +20,18 @@ const SETUP_SAMPLES = 20;
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-net-bench-'));
   const ns = makeTestNetns(dir);
-  // Another address of the "host" (the namespace): what the direct path's DNAT serves.
-  // (A veth pair: this kernel has no dummy links.)
-  ns.runSync('ip', ['link', 'add', 'bench0', 'type', 'veth', 'peer', 'name', 'bench1']);
-  ns.runSync('ip', ['addr', 'add', '192.0.2.1/24', 'dev', 'bench0']);
-  ns.runSync('ip', ['link', 'set', 'bench0', 'up']);
-  ns.runSync('ip', ['link', 'set', 'bench1', 'up']);
-  const engine = await startEngine({ netns: ns.path });
   let anchor: ChildProcess | undefined;
+  let engine: Awaited<ReturnType<typeof startEngine>> | undefined;
   try {
+    // Another address of the "host" (the namespace): what the direct path's DNAT serves.
+    // (A veth pair: this kernel has no dummy links.)
+    ns.runSync('ip', ['link', 'add', 'bench0', 'type', 'veth', 'peer', 'name', 'bench1']);
+    ns.runSync('ip', ['addr', 'add', '192.0.2.1/24', 'dev', 'bench0']);
+    ns.runSync('ip', ['link', 'set', 'bench0', 'up']);
+    ns.runSync('ip', ['link', 'set', 'bench1', 'up']);
+    engine = await startEngine({ netns: ns.path });
     const make = `mkdir -p /www && dd if=/dev/zero of=/www/big bs=1M count=${mib} 2>/dev/null && printf x > /www/small && echo ready > /www/ready`;
-    const run = await engine.berth(['run', '-d', '--name', 'server', '-p', '127.0.0.1:18500:80', '-p', '18501:80', IMAGE, 'sh', '-c', `${make} && exec httpd -f -p 80 -h /www`]);
+    const run = await engine!.berth(['run', '-d', '--name', 'server', '-p', '127.0.0.1:18500:80', '-p', '18501:80', IMAGE, 'sh', '-c', `${make} && exec httpd -f -p 80 -h /www`]);
     if (run.code !== 0) throw new Error(`run: ${run.stderr}`);
     const www = join(dir, 'www');
     mkdirSync(www);
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     }
   } finally {
     anchor?.kill();
-    await engine.close();
+    await engine?.close();
     ns.remove();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -55,8 +55,8 @@ async function serve(name: string, options: string[], image = IMAGE): Promise<vo
 
 /** curl from inside the test's namespace (or `from` another), until it answers (httpd takes a moment). */
 async function fetchPage(url: string, from: TestNetns = inside): Promise<string> {
-  // The limit only keeps a broken build from hanging the suite.
-  const deadline = Date.now() + 20_000;
+  // The limit only keeps a broken build from hanging the suite (generous: a loaded machine is slow).
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const result = await from.run('curl', ['-sS', '--max-time', '5', url]);
     if (result.code === 0) return result.stdout;

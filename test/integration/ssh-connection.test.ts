@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connectSsh, type SshConnectOptions } from '../../extension/src/ssh/connection';
 import { HostKeyError } from '../../extension/src/ssh/errors';
+import { forwardLocalPort } from '../../extension/src/ssh/portForward';
 import { fingerprint } from '../../extension/src/ssh/knownHosts';
 import { ScriptedPrompter, freePort, makeKey, memoryLog, publicKeyBlob, startSshServer, type TestSshServer } from '../support/sshServer';
 
@@ -209,6 +210,46 @@ describe('ssh connection', () => {
       await assert.rejects(connection.openStreamLocal(join(work, 'nothing.sock')), /cannot open .*nothing\.sock/);
     } finally {
       connection.close();
+    }
+  });
+
+  test('a published port of the target is reached through a local forward over the connection (Open in Browser)', async () => {
+    // The "published port" is a loopback server on the target (this machine): 1 MiB each way, half-close kept.
+    const payload = randomBytes(1024 * 1024);
+    const upstream = createServer({ allowHalfOpen: true }, (socket) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk) => chunks.push(chunk));
+      socket.on('end', () => socket.end(Buffer.concat([Buffer.from('echo:'), Buffer.concat(chunks)])));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const port = (upstream.address() as { port: number }).port;
+    const connection = await connectSsh(options({ knownHostsPath: knownHostsWith('forward', [hostLine()]) }));
+    const errors: string[] = [];
+    const forward = await forwardLocalPort(() => connection.openTcp('127.0.0.1', port), (message) => errors.push(message));
+    try {
+      assert.notEqual(forward.port, port);
+      const reply = await new Promise<Buffer>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port: forward.port, allowHalfOpen: true }, () => socket.end(payload));
+        const chunks: Buffer[] = [];
+        socket.on('data', (chunk) => chunks.push(chunk));
+        socket.on('end', () => resolve(Buffer.concat(chunks)));
+        socket.on('error', reject);
+      });
+      assert.ok(reply.equals(Buffer.concat([Buffer.from('echo:'), payload])), `got ${reply.length} bytes`);
+      // A port nothing listens on: the local connection is closed and the reason logged.
+      const closedPort = await freePort();
+      const refused = await forwardLocalPort(() => connection.openTcp('127.0.0.1', closedPort), (message) => errors.push(message));
+      await new Promise<void>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port: refused.port });
+        socket.on('close', () => resolve());
+        socket.on('error', () => undefined);
+      });
+      refused.close();
+      assert.match(errors.join('\n'), new RegExp(`cannot reach 127\\.0\\.0\\.1:${closedPort}`));
+    } finally {
+      forward.close();
+      connection.close();
+      upstream.close();
     }
   });
 });

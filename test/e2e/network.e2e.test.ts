@@ -1,0 +1,116 @@
+// A published port as a user meets it in a real VS Code: an image run from the run flow with a port shows
+// it on the container's row, and Open in Browser opens the server's page (through code-server's own port
+// forwarding, as asExternalUri gives it). Fenced: this test's process joins a network namespace of its
+// own before it starts anything, so the daemon (with its bridge and rules), code-server, Chromium and
+// their traffic all live there; the host's namespace is never touched.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import type { RpcClient } from '../../extension/src/client/rpcClient';
+import { joinNamespace } from '../../helper/src/linux/namespaces';
+import { busyboxRootfs } from '../support/bundle';
+import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { makeTestNetns, type TestNetns } from '../support/testNetns';
+import { acceptQuickInput, contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
+
+const VSIX = join(REPO, 'dist', 'berth.vsix');
+const tmp = privateTempDir('berth-e2e-network-');
+const socketPath = join(tmp.path, 'run', 'berth.sock');
+let netns: TestNetns | undefined;
+let daemon: DaemonProcess | undefined;
+let client: RpcClient | undefined;
+let workbench: Workbench | undefined;
+
+before(async () => {
+  netns = makeTestNetns(tmp.path);
+  // The main thread is where sockets are made and children forked: everything from here on is inside.
+  joinNamespace(netns.path, 'network');
+  daemon = await startDaemon(socketPath, join(tmp.path, 'root'), [], { netns: netns.path });
+  client = await daemon.connect();
+  const imported = await client.openStream('images.import', { path: busyboxRootfs(join(tmp.path, 'rootfs')), reference: 'busybox:test' });
+  imported.listen({});
+  await imported.done;
+  const folder = join(tmp.path, 'workspace');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'README.md'), '# a project\n');
+  workbench = await openWorkbench({ vsix: VSIX, folder, settings: { 'berth.local.socketPath': socketPath, 'berth.containers.stopTimeout': 1 } });
+});
+
+after(async () => {
+  try {
+    await workbench?.close();
+    if (client) {
+      for (const c of await client.call('containers.list', { all: true }).catch(() => [])) {
+        await client.call('containers.remove', { container: c.id, force: true }).catch(() => undefined);
+      }
+      client.close();
+    }
+    await daemon?.stop();
+  } finally {
+    // Whatever failed above, the namespace file goes (the kernel then deletes the namespace).
+    netns?.remove();
+    tmp.remove();
+  }
+});
+
+const step = (name: string, body: (wb: Workbench) => Promise<void>) => runStep(workbench!, name, body);
+const containersView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Containers"])');
+const imagesView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Images"])');
+const row = (view: Locator, name: string) => view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
+
+test('a container run with a published port shows it on its row, and Open in Browser reaches its server', { timeout: 240_000 }, async () => {
+  await step('network-01-run-with-port', async (wb) => {
+    const berthItem = wb.page.locator('.part.activitybar .action-item:has(a.action-label[aria-label="Berth"])');
+    await berthItem.waitFor({ state: 'visible', timeout: 60_000 });
+    await berthItem.click();
+    await row(imagesView(wb), 'busybox:test').waitFor({ timeout: 60_000 });
+    await contextMenu(wb, row(imagesView(wb), 'busybox:test'), 'Run Image…');
+    const quick = wb.page.locator('.quick-input-widget');
+    await quick.locator('.monaco-list-row', { hasText: 'Customize' }).click();
+    const input = quick.locator('.quick-input-box input');
+    let number = 3;
+    const answer = async (text: string | undefined) => {
+      await quick.locator('.quick-input-title', { hasText: `(${number++}/13)` }).waitFor({ timeout: 15_000 });
+      await input.waitFor({ state: 'visible' });
+      if (text !== undefined) await input.fill(text);
+      await wb.page.keyboard.press('Enter');
+    };
+    await answer('site'); // name
+    await answer(`sh -c 'mkdir -p /www && echo served through berth > /www/index.html && exec httpd -f -p 80 -h /www'`); // command
+    await answer(undefined); // env
+    await answer(undefined); // volumes
+    await answer('127.0.0.1:18080:80'); // ports
+    for (let i = 0; i < 6; i++) await answer(undefined); // network (the default bridge), memory, cpus, pids, detached, keep
+    await quick.locator('.monaco-list-row.focused', { hasText: 'site' }).waitFor({ timeout: 15_000 });
+    await acceptQuickInput(wb);
+    const site = containersView(wb).locator('.monaco-list-row', {
+      has: wb.page.locator('.label-description', { hasText: '127.0.0.1:18080->80/tcp' }),
+    });
+    await site.waitFor({ timeout: 60_000 });
+    const [summary] = await client!.call('containers.list', { filters: { name: ['^site$'] } });
+    assert.deepEqual(summary?.ports, [{ hostIp: '127.0.0.1', hostPort: 18080, containerPort: 80, protocol: 'tcp' }]);
+    assert.deepEqual(summary?.networks, ['bridge']);
+  });
+  await step('network-02-open-in-browser', async (wb) => {
+    const opened = wb.page.context().waitForEvent('page', { timeout: 60_000 });
+    await contextMenu(wb, row(containersView(wb), 'site'), 'Open in Browser');
+    const page = await opened;
+    // code-server forwards the port under its own origin (asExternalUri): /proxy/18080/.
+    await page.waitForLoadState('domcontentloaded', { timeout: 60_000 });
+    const deadline = Date.now() + 60_000;
+    let text = '';
+    while (!/served through berth/.test(text) && Date.now() < deadline) {
+      text = (await page.locator('body').textContent({ timeout: 10_000 }).catch(() => '')) ?? '';
+      if (!/served through berth/.test(text)) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await page.reload().catch(() => undefined);
+      }
+    }
+    await page.screenshot({ path: join(REPO, 'test-output', 'e2e', 'network-02-browser-page.png') }).catch(() => undefined);
+    assert.match(text, /served through berth/, `the opened page (${page.url()}) says: ${text.slice(0, 300)}`);
+    assert.match(page.url(), /\/proxy\/18080\/|127\.0\.0\.1:18080/);
+    await page.close();
+  });
+});
