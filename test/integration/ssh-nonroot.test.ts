@@ -197,17 +197,14 @@ describe('ssh as a non-root user', () => {
     const socketPath = join(place, 'run', 'berth.sock');
     daemon = await startDaemon(socketPath, join(place, 'state'));
     const helper = remoteAs({ socketPath, rootDir: join(place, 'state'), logFile: join(place, 'log') });
-    const started = Date.now();
     try {
       await helper.connect();
-      const elapsed = Date.now() - started;
       const state = helper.state;
       assert.equal(state.kind, 'unreachable');
       const reason = (state as { reason: string }).reason;
       assert.match(reason, /permission denied: berthtest on .* cannot use the helper's socket .*berth\.sock \(srw-rw---- 1 root berth /);
       assert.match(reason, /add berthtest to it on the target \(sudo usermod -aG berth berthtest\)/);
       assert.equal((state as { retryInMs?: number }).retryInMs, undefined, 'a permission problem is not retried');
-      assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
       assert.ok(existsSync(socketPath));
     } finally {
       helper.dispose();

@@ -9,6 +9,7 @@ import { createServer as createHttpServer, request, type Server } from 'node:htt
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from './waitFor';
 
 export interface TestRegistry {
   /** 127.0.0.1:PORT */
@@ -62,14 +63,17 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${stderr}`);
-    const status = await probe(`http://${host}/v2/`);
-    if (status === 200 || status === 401) break;
-    if (Date.now() > deadline) throw new Error(`docker-registry did not answer on ${host}: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(
+    `docker-registry to answer on ${host}`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${stderr}`);
+      const status = await probe(`http://${host}/v2/`);
+      return status === 200 || status === 401;
+    },
+    { intervalMs: 100 },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}: ${stderr}`);
+  });
   const creds = options.basicAuth ?? (options.tokenAuth?.username ? (options.tokenAuth as { username: string; password: string }) : undefined);
   return {
     host,

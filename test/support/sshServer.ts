@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from './waitFor';
 
 export const SSHD = '/usr/sbin/sshd';
 
@@ -210,21 +211,23 @@ export function descendants(root: number): number[] {
 
 /** Ready once a TCP connection gets the SSH identification line. */
 async function waitForBanner(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}:\n${output()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('data', (data) => {
-        socket.destroy();
-        resolve(data.toString().startsWith('SSH-2.0'));
+  await waitFor(
+    `sshd to answer on port ${port}`,
+    () => {
+      if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}:\n${output()}`);
+      return new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('data', (data) => {
+          socket.destroy();
+          resolve(data.toString().startsWith('SSH-2.0'));
+        });
+        socket.once('error', () => resolve(false));
       });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`sshd did not answer on port ${port} within 10 s:\n${output()}`);
+    },
+    { intervalMs: 50 },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}:\n${output()}`);
+  });
 }
 
 /** Prompt answers scripted by a test, with a record of what was asked. */

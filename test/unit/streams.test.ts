@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { StreamClosedError } from '../../helper/src/api/streams';
 import { ackFrame, dataFrame, parseFrame, STREAM_ACK_BYTES, STREAM_WINDOW_BYTES } from '../../helper/src/protocol';
 import { streamPair } from '../support/streamPair';
+import { waitFor } from '../support/waitFor';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -22,14 +23,6 @@ async function opened(controls: Parameters<ReturnType<typeof streamPair>['hub'][
 }
 
 /** Resolves when `condition` holds, checked after each turn of the event loop (bounded, not timed). */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let turns = 0; turns < 10_000; turns++) {
-    if (condition()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  assert.fail(`never: ${what}`);
-}
-
 test('frames: data and ack round-trip through the 6-byte header; malformed ones are named', () => {
   const data = parseFrame(dataFrame('s7', Buffer.from('héllo'), 2));
   assert.deepEqual(data, { kind: 'data', stream: 's7', fd: 2, payload: Buffer.from('héllo') });
@@ -51,7 +44,7 @@ test('a producer is held at the window until the client has used what it got', a
     server.end({ done: true });
   })();
   // Nobody listens yet: the client keeps what came, and the producer stops at the window.
-  await until(() => produced === STREAM_WINDOW_BYTES, 'a window produced');
+  await waitFor('a window produced', () => produced === STREAM_WINDOW_BYTES, { intervalMs: 0 });
   await tick();
   assert.equal(produced, STREAM_WINDOW_BYTES);
   let received = 0;
@@ -66,7 +59,7 @@ test('a producer is held at the window until the client has used what it got', a
       if (received === 2 * STREAM_WINDOW_BYTES) await gate;
     },
   });
-  await until(() => received === 2 * STREAM_WINDOW_BYTES, 'two windows received');
+  await waitFor('two windows received', () => received === 2 * STREAM_WINDOW_BYTES, { intervalMs: 0 });
   await tick();
   // The listener is holding at 2 windows: the producer can be at most one window ahead of it.
   assert.equal(received, 2 * STREAM_WINDOW_BYTES);
@@ -86,7 +79,7 @@ test('a terminal-sized echo costs no acknowledgement', async () => {
   const echoes: string[] = [];
   stream.listen({ data: (bytes) => void echoes.push(bytes.toString()) });
   for (const key of 'hello') assert.equal(server.tryWriteBytes(Buffer.from(key)), true);
-  await until(() => echoes.length === 5, 'five echoes');
+  await waitFor('five echoes', () => echoes.length === 5, { intervalMs: 0 });
   assert.equal(echoes.join(''), 'hello');
   assert.equal(counts.downAcked, 0);
   assert.equal(counts.frames, 5, 'one frame per echo, nothing else');
@@ -109,13 +102,13 @@ test('input reaches the daemon in order, held to its window, and the end of inpu
   const content = Buffer.alloc(5 * STREAM_WINDOW_BYTES);
   for (let i = 0; i < content.length; i += 4) content.writeUInt32BE(i, i);
   const written = stream.write(content).then(() => stream.closeInput());
-  await until(() => counts.up >= 2 * STREAM_WINDOW_BYTES, 'two windows sent');
+  await waitFor('two windows sent', () => counts.up >= 2 * STREAM_WINDOW_BYTES, { intervalMs: 0 });
   await tick();
   assert.ok(counts.up <= 3 * STREAM_WINDOW_BYTES, `the client sent ${counts.up} bytes while the daemon held at 2 windows`);
   assert.equal(closedAfter, -1);
   release();
   await written;
-  await until(() => closedAfter >= 0, 'the end of input');
+  await waitFor('the end of input', () => closedAfter >= 0, { intervalMs: 0 });
   assert.equal(closedAfter, content.length, 'closeInput after every byte');
   assert.ok(Buffer.concat(chunks).equals(content), 'every byte, in order');
 });

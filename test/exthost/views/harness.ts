@@ -15,6 +15,7 @@
 // the trees follow the helper's events; the test appends "go <name>" to the control file when done.
 import { appendFileSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { waitFor } from '../../support/waitFor';
 
 interface HarnessConfig {
   results: string;
@@ -117,15 +118,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Rows of the Local group (containers or images, with the dangling folder's children under it). */
 function localRows(tree: Row[]): Row[] {
@@ -135,7 +127,7 @@ function localRows(tree: Row[]): Row[] {
 async function run(config: HarnessConfig, report: Report): Promise<void> {
   // Install the packaged Berth extension into this (running) extension host, and activate it.
   await vscode.commands.executeCommand('workbench.extensions.installExtension', vscode.Uri.file(config.berthVsix));
-  const extension = await waitFor('Berth to be installed', () => vscode.extensions.getExtension<BerthExports>('berth.berth'), 60_000);
+  const extension = await waitFor('Berth to be installed', () => vscode.extensions.getExtension<BerthExports>('berth.berth'), { timeoutMs: 60_000 });
   const { views } = await (await extension.activate()).core();
   const containers = views.containers;
   const images = views.images;
@@ -178,7 +170,7 @@ async function run(config: HarnessConfig, report: Report): Promise<void> {
   };
   const need = async (name: string) => {
     report('need', { name });
-    await waitFor(`the test to do "${name}"`, () => readFileSync(config.control, 'utf8').split('\n').includes(`go ${name}`) || undefined, 60_000);
+    await waitFor(`the test to do "${name}"`, () => readFileSync(config.control, 'utf8').split('\n').includes(`go ${name}`) || undefined, { timeoutMs: 60_000 });
   };
   /** Reports a step, then waits until the test has read the daemon's state (before the next command changes it). */
   const checked = async (step: string, data: Record<string, unknown>) => {
@@ -188,8 +180,8 @@ async function run(config: HarnessConfig, report: Report): Promise<void> {
   const exec = (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args);
 
   // The trees as they first show: the daemon has web and talker running, idle exited, fresh created.
-  await waitFor('the four containers in the tree', async () => ((await containerRows()).length >= 4 ? true : undefined), 30_000);
-  await waitFor('the images in the tree', async () => ((await imageRows()).some((r) => r.label === 'busybox:test') ? true : undefined), 30_000);
+  await waitFor('the four containers in the tree', async () => ((await containerRows()).length >= 4 ? true : undefined), { timeoutMs: 30_000 });
+  await waitFor('the images in the tree', async () => ((await imageRows()).some((r) => r.label === 'busybox:test') ? true : undefined), { timeoutMs: 30_000 });
   report('initial', {
     containersRoot: await snapshot(containers),
     containerGroup: (await rows(containers))[0]?.row,
@@ -237,7 +229,7 @@ async function run(config: HarnessConfig, report: Report): Promise<void> {
   const logDoc = await waitFor(
     'the log output to reach a document',
     () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && d.getText().includes('hello-from-talker')),
-    10_000,
+    { timeoutMs: 10_000 },
   ).catch(() => undefined);
   report('logs', {
     found: logDoc !== undefined,
