@@ -6,50 +6,21 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { pack, type Header } from 'tar-stream';
 import { unpackLayer, type UnpackOptions } from '../../helper/src/images/unpackLayer';
 import { DEFAULT_UNPACK_LIMITS, UnpackBudget, type UnpackLimits } from '../../helper/src/images/unpackLimits';
 import { lgetxattr } from '../../helper/src/linux/xattr';
 import { makeBusyboxBundle } from '../support/bundle';
+import { tarOf, type TarItem } from '../support/imageLayouts';
+import { tempDirsOfThisFile } from '../support/tempDirs';
 
-const temporary: string[] = [];
-after(() => {
-  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirsOfThisFile();
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temporary.push(dir);
-  return dir;
-}
-
-type Item = Partial<Header> & { name: string; body?: string | Buffer };
-
-async function layer(items: Item[]): Promise<Buffer> {
-  const packer = pack();
-  const chunks: Buffer[] = [];
-  packer.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
-  const ended = new Promise<void>((resolve, reject) => {
-    packer.on('end', () => resolve());
-    packer.on('error', reject);
-  });
-  for (const { body, ...header } of items) {
-    await new Promise<void>((resolve, reject) => {
-      const done = (error?: Error | null) => (error ? reject(error) : resolve());
-      if (body !== undefined) packer.entry(header, body, done);
-      else packer.entry(header, done);
-    });
-  }
-  packer.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
+const layer = tarOf;
 
 const unpack = (tar: Buffer, target: string, options?: UnpackOptions) => unpackLayer(Readable.from([tar]), target, options);
 
@@ -177,7 +148,7 @@ describe('hostile layers stay inside the root', () => {
     const s = scene();
     writeFileSync(join(s.host, '..', `${s.host.split('/').pop()}-victim`), 'victim');
     const victim = `${s.host}-victim`;
-    temporary.push(victim);
+    tempDir.removeAfter(victim);
     await unpack(
       await layer([
         { name: 'f', type: 'symlink', linkname: victim },
@@ -276,7 +247,7 @@ describe('good layers', () => {
         { name: 'dev/pipe', type: 'fifo', mode: 0o620, mtime: when },
         { name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
         { name: 'dev/loop9', type: 'block-device', devmajor: 7, devminor: 9, mode: 0o660 },
-        { name: 'attrs', body: 'x', pax: { 'SCHILY.xattr.user.berth': 'value' } } as Item,
+        { name: 'attrs', body: 'x', pax: { 'SCHILY.xattr.user.berth': 'value' } } as TarItem,
         { name: 'deep/ly/nested/file', body: 'parents made on the way' },
       ]),
       target,
@@ -391,7 +362,7 @@ describe('good layers', () => {
 
   test('a busybox rootfs made with tar unpacks to the same tree', async () => {
     const bundle = makeBusyboxBundle();
-    temporary.push(bundle.dir);
+    tempDir.removeAfter(bundle.dir);
     execFileSync('ln', [join(bundle.rootfs, 'bin/busybox'), join(bundle.rootfs, 'bin/busybox-hard')]);
     execFileSync('mkfifo', [join(bundle.rootfs, 'tmp/fifo')]);
     const tar = execFileSync('tar', ['-C', bundle.rootfs, '--numeric-owner', '-cf', '-', '.'], { maxBuffer: 64 << 20 });

@@ -5,27 +5,18 @@
 // `import DIR`'s tar carries user xattrs and capabilities into the unpacked tree.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, describe, test } from 'node:test';
-import { pack, type Header } from 'tar-stream';
-import { paxHeaderBlock, paxRecord, paxRecords } from '../../helper/src/images/paxRaw';
+import { describe, test } from 'node:test';
+import { paxRecord, paxRecords } from '../../helper/src/images/paxRaw';
 import { tarDirectory } from '../../helper/src/images/tarDirectory';
 import { unpackLayer, type UnpackOptions } from '../../helper/src/images/unpackLayer';
 import { lgetxattr, llistxattr, lsetxattr } from '../../helper/src/linux/xattr';
+import { tarOf } from '../support/imageLayouts';
+import { tempDirsOfThisFile } from '../support/tempDirs';
 
-const temporary: string[] = [];
-after(() => {
-  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temporary.push(dir);
-  return dir;
-}
+const tempDir = tempDirsOfThisFile();
 
 /** What `setcap cap_net_raw+ep` stores: vfs_cap_data v2, magic 0x02000000 | effective, permitted bit 13. */
 const CAP_NET_RAW_EP = Buffer.from([0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00, ...new Array<number>(12).fill(0)]);
@@ -34,31 +25,7 @@ const BINARY = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x3d, 0x0a, 0xc3]);
 
 const record = paxRecord;
 
-type Item = Partial<Header> & { name: string; body?: string | Buffer; paxBlock?: Buffer };
-
-/** A tar from tar-stream's pack; an item's paxBlock (raw records) goes in as an `x` header just before it. */
-async function layer(items: Item[]): Promise<Buffer> {
-  const packer = pack();
-  const chunks: Buffer[] = [];
-  packer.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
-  const ended = new Promise<void>((resolve, reject) => {
-    packer.on('end', () => resolve());
-    packer.on('error', reject);
-  });
-  const add = (header: Partial<Header> & { name: string }, body?: string | Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      const done = (error?: Error | null) => (error ? reject(error) : resolve());
-      if (body !== undefined) packer.entry(header, body, done);
-      else packer.entry(header, done);
-    });
-  for (const { body, paxBlock, ...header } of items) {
-    if (paxBlock !== undefined) packer.push(paxHeaderBlock(paxBlock)); // between entries: lands in order
-    await add(header, body);
-  }
-  packer.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
+const layer = tarOf;
 
 const unpack = (tar: Buffer, target: string, options?: UnpackOptions) => unpackLayer(Readable.from([tar]), target, options);
 

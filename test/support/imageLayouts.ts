@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
+import { paxHeaderBlock } from '../../helper/src/images/paxRaw';
 
 const run = (command: string, args: string[]) => execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
 
@@ -57,9 +58,10 @@ export function busyboxImage(layout: Layout, tag: string, busyboxRootfs: string)
   umociConfig(layout, tag, ['--config.cmd', 'sh', '--config.env', 'PATH=/bin']);
 }
 
-type Item = Partial<Header> & { name: string; body?: string | Buffer };
+export type TarItem = Partial<Header> & { name: string; body?: string | Buffer; paxBlock?: Buffer };
 
-export async function tarOf(items: Item[]): Promise<Buffer> {
+/** A tar from tar-stream's pack; an item's paxBlock (raw PAX records) goes in as an `x` header just before it. */
+export async function tarOf(items: TarItem[]): Promise<Buffer> {
   const packer = pack();
   const chunks: Buffer[] = [];
   packer.on('data', (chunk: unknown) => void chunks.push(chunk as Buffer));
@@ -67,7 +69,8 @@ export async function tarOf(items: Item[]): Promise<Buffer> {
     packer.on('end', () => resolve());
     packer.on('error', reject);
   });
-  for (const { body, ...header } of items) {
+  for (const { body, paxBlock, ...header } of items) {
+    if (paxBlock !== undefined) packer.push(paxHeaderBlock(paxBlock)); // between entries: lands in order
     await new Promise<void>((resolve, reject) => {
       const done = (error?: Error | null) => (error ? reject(error) : resolve());
       if (body !== undefined) packer.entry({ mode: 0o644, ...header }, body, done);

@@ -1,20 +1,14 @@
 // Container logs on real files in temporary directories: the record format, rotation, tail, since and
 // until, follow (through the in-process writer's events and through fs.watch), abort and binary output.
 import assert from 'node:assert/strict';
-import { appendFile, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { LogWriter, readLogs, type LogEntry, type ReadLogsOptions } from '../../helper/src/engine/logs';
+import { tempDirsOfThisFile } from '../support/tempDirs';
 
-const temporary: string[] = [];
-after(() => Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true }))));
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-logs-'));
-  temporary.push(dir);
-  return dir;
-}
+const tempDirOf = tempDirsOfThisFile();
+const tempDir = async (): Promise<string> => tempDirOf('berth-logs-');
 
 async function collect(dir: string, options?: ReadLogsOptions): Promise<LogEntry[]> {
   const entries: LogEntry[] = [];

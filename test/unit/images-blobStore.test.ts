@@ -2,20 +2,17 @@
 // a mismatch, identical concurrent puts, invalid digest strings, and a crash's temp file removed by gc.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { BlobMismatchError, BlobStore } from '../../helper/src/images/blobStore';
+import { tempDirsOfThisFile } from '../support/tempDirs';
 
-const temporary: string[] = [];
-after(() => Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true }))));
+const tempDir = tempDirsOfThisFile();
 
 async function store(): Promise<BlobStore> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-blobs-'));
-  temporary.push(dir);
-  return BlobStore.open(dir);
+  return BlobStore.open(tempDir('berth-blobs-'));
 }
 
 const sha = (data: Buffer | string) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
