@@ -5,11 +5,13 @@
 // rejects once past the permission check).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { makeBusyboxBundle } from '../support/bundle';
 import { BERTH } from '../support/daemonProcess';
+import { IMAGE, startEngine, type EngineHarness } from '../support/engineHarness';
 import { removeFenceCopies, runFenced } from '../support/fence';
 import { runtimeHarness } from '../support/runtimeHarness';
 
@@ -72,4 +74,92 @@ spawn('/bin/sh', ['-c', watcher], { stdio: ['ignore', 'ignore', 'ignore', exe], 
     removeFenceCopies(result.copies);
     bundle.remove();
   }
+});
+
+test('CVE-2025-31133 class: a volume on /dev whose null is a symlink cannot turn masked paths into writable binds', async () => {
+  // The symlink names a sysctl of the container's own UTS namespace: harmless even where the mask follows
+  // it, yet it shows whether /proc/keys became a writable bind of what the volume's /dev/null names.
+  const volume = mkdtempSync(join(tmpdir(), 'berth-hostile-dev-'));
+  symlinkSync('/proc/sys/kernel/domainname', join(volume, 'null'));
+  try {
+    const result = await harness.inContainer(
+      'echo pwned > /proc/keys; echo "domainname=$(cat /proc/sys/kernel/domainname)"',
+      (config) => {
+        const dev = config.mounts!.findIndex((m) => m.destination === '/dev');
+        config.mounts![dev] = { destination: '/dev', type: 'bind', source: volume, options: ['rbind'] };
+        config.domainname = 'clean';
+      },
+    );
+    assert.doesNotMatch(result.stdout, /domainname=pwned/, 'the write to the masked /proc/keys reached what /dev/null names');
+    // Refused before the container's program ran, naming the cause.
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /linux\.maskedPaths: \/proc\/keys: \/dev\/null in the container is not the null device \(character 1:3\)/);
+  } finally {
+    rmSync(volume, { recursive: true, force: true });
+  }
+});
+
+test('CVE-2025-52881 class: a sysctl is never written into a file mounted over /proc/sys', async () => {
+  // A volume file bound over the sysctl's path: written by path, the value lands in the volume's file.
+  const standIn = join(mkdtempSync(join(tmpdir(), 'berth-hostile-sysctl-')), 'ip_forward');
+  writeFileSync(standIn, 'untouched\n');
+  try {
+    const result = await harness.inContainer('cat /proc/sys/net/ipv4/ip_forward', (config) => {
+      config.mounts!.push({ destination: '/proc/sys/net/ipv4/ip_forward', type: 'bind', source: standIn, options: ['bind'] });
+      config.linux!.sysctl = { 'net.ipv4.ip_forward': '1' };
+    });
+    assert.equal(readFileSync(standIn, 'utf8'), 'untouched\n', 'the sysctl was written into the file mounted over it');
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /linux\.sysctl: net\.ipv4\.ip_forward=1: openat2\(.*EXDEV/);
+  } finally {
+    rmSync(join(standIn, '..'), { recursive: true, force: true });
+  }
+});
+
+describe('through the engine, with Docker\'s defaults (berth run)', () => {
+  let engine: EngineHarness;
+  before(async () => {
+    engine = await startEngine();
+  });
+  after(async () => {
+    await engine?.close();
+  });
+  const run = (args: string[], script: string) => engine.berth(['run', '--rm', ...args, IMAGE, 'sh', '-c', script]);
+
+  test('containers may not create user namespaces (or any other) without CAP_SYS_ADMIN', async () => {
+    // Inside a nested user namespace a container would hold every capability (nf_tables, mount, …).
+    const refused = await run([], 'unshare -U -r id -u; echo "unshare: $?"; unshare -n true; echo "net: $?"');
+    assert.match(refused.stdout, /unshare: [1-9]/, refused.stderr);
+    assert.match(refused.stdout, /net: [1-9]/);
+    assert.match(refused.stderr, /unshare: unshare\(0x10000000\): Operation not permitted/);
+    // --cap-add SYS_ADMIN lifts it, as in Docker: the rule follows the capability.
+    const allowed = await run(['--cap-add', 'SYS_ADMIN'], 'unshare -U -r id -u');
+    assert.equal(allowed.stdout, '0\n', allowed.stderr);
+  });
+
+  test('the classics: /proc/sys, /proc/sysrq-trigger and /sys are read-only, mount is refused, a host disk cannot be opened', async () => {
+    // Each open for writing writes nothing, so even a failed defence would change nothing. (Kernels
+    // without CONFIG_MAGIC_SYSRQ, as here, have no /proc/sysrq-trigger: then /proc/sys/vm/drop_caches.)
+    const sysrq = existsSync('/proc/sysrq-trigger') ? '/proc/sysrq-trigger' : '/proc/sys/vm/drop_caches';
+    const result = await run(
+      [],
+      `for f in /proc/sys/kernel/core_pattern ${sysrq} /sys/kernel/mm/transparent_hugepage/enabled; do (exec 3>>"$f") 2>&1 | tail -1; done; ` +
+        'mount -t tmpfs tmpfs /mnt 2>&1; mknod /tmp/disk b 8 0 && head -c 1 /tmp/disk 2>&1 >/dev/null; ' +
+        'ls /proc/self/fd | tr "\\n" " "',
+    );
+    const lines = result.stdout.trim().split('\n');
+    assert.equal(lines.length, 6, result.stdout + result.stderr);
+    for (const line of lines.slice(0, 3)) assert.match(line, /Read-only file system/);
+    assert.match(lines[3]!, /Operation not permitted|permission denied/, 'mount');
+    assert.match(lines[4]!, /\/tmp\/disk: Operation not permitted/, 'the devices cgroup refuses the disk');
+    // Only stdio (and ls's own directory fd) reach the container's process.
+    assert.equal(lines[5]!.trim(), '0 1 2 3');
+  });
+
+  test('no fd of the runtime is reachable as a working directory (-w /proc/self/fd/N, CVE-2024-21626 class)', async () => {
+    for (const fd of [3, 4, 5, 6, 7, 8]) {
+      const result = await engine.berth(['run', '--rm', '-w', `/proc/self/fd/${fd}`, IMAGE, 'sh', '-c', 'pwd; ls ..']);
+      assert.notEqual(result.code, 0, `-w /proc/self/fd/${fd} started in: ${result.stdout}`);
+    }
+  });
 });

@@ -327,7 +327,7 @@ describe('file descriptors', () => {
 });
 
 describe('prctl', () => {
-  test('no_new_privs, subreaper, parent-death signal, oom_score_adj', () => {
+  test('no_new_privs, subreaper, parent-death signal', () => {
     const [state] = runJson(`
       const p = linux('prctl');
       const fs = require('node:fs');
@@ -336,25 +336,20 @@ describe('prctl', () => {
       p.setChildSubreaper(true);
       p.setParentDeathSignal('SIGKILL');
       p.setParentDeathSignal(0);
-      p.writeOomScoreAdj(500);
       // An orphaned grandchild now comes to this process instead of PID 1.
       const orphan = Number(execFileSync('sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!']).toString().trim());
       const orphanParent = Number(/^PPid:\\s*(\\d+)$/m.exec(fs.readFileSync('/proc/' + orphan + '/status', 'utf8'))![1]);
       process.kill(orphan, 'SIGKILL');
       print({
         noNewPrivs: /^NoNewPrivs:\\s*(\\d)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1],
-        oom: fs.readFileSync('/proc/self/oom_score_adj', 'utf8').trim(),
         orphanAdopted: orphanParent === process.pid,
         badSignal: error(() => p.setParentDeathSignal('FOO')),
-        badOom: error(() => p.writeOomScoreAdj(2000)),
       });
     `);
     assert.deepEqual(state, {
       noNewPrivs: '1',
-      oom: '500',
       orphanAdopted: true,
       badSignal: { name: 'Error', message: 'unknown signal FOO' },
-      badOom: { name: 'Error', message: 'oom_score_adj 2000 is not between -1000 and 1000' },
     });
   });
 });

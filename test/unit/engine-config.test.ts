@@ -18,6 +18,7 @@ import { resolvConfFile } from '../../helper/src/engine/config/networkFiles';
 import { parsePasswd } from '../../helper/src/engine/config/user';
 import { capabilityName, readCapabilities } from '../../helper/src/linux/capabilities';
 import { describeAction } from '../../helper/src/runtime/seccomp/actions';
+import { DEFAULT_SECCOMP_TEMPLATE } from '../../helper/src/runtime/seccomp/defaultProfile';
 import { AUDIT_ARCH_X86_64, compileSeccomp } from '../../helper/src/runtime/seccomp/compile';
 import { simulate } from '../../helper/src/runtime/seccomp/simulate';
 import { syscallNumber } from '../../helper/src/runtime/seccomp/syscallTable';
@@ -575,7 +576,7 @@ describe('seccomp and security options', () => {
   });
 
   test('without the profile installed, or on another architecture, the default is refused with what to do', () => {
-    refused({}, /^securityOpt: Docker's default seccomp profile \/usr\/share\/containers\/seccomp\.json is not installed .*seccomp=unconfined$/, { host: { seccompTemplate: undefined } });
+    refused({}, "securityOpt: Berth's default seccomp profile is missing from this build; run with seccomp=unconfined", { host: { seccompTemplate: undefined } });
     refused({}, 'securityOpt: seccomp profiles are only supported on x86_64 and arm64 here, not riscv64; run with seccomp=unconfined', { host: { arch: 'riscv64' }, kind: 'unsupported' });
     assert.equal(configOf({ securityOpt: ['seccomp=unconfined'] }, { host: { seccompTemplate: undefined, arch: 'riscv64' } }).linux!.seccomp, undefined);
   });
@@ -610,6 +611,28 @@ describe('seccomp and security options', () => {
     assert.equal(decide(plain, 'init_module'), 'SCMP_ACT_ERRNO(1)');
     assert.equal(decide(configOf({ capAdd: ['SYS_ADMIN'] }, { host: real }), 'sethostname'), 'SCMP_ACT_ALLOW');
   });
+});
+
+test('the shipped default profile: namespaces only with CAP_SYS_ADMIN, clone3 ENOSYS, newer syscalls known', () => {
+  const decide = (capAdd: string[], name: string, args: bigint[] = []) => {
+    const config = configOf({ capAdd }, { host: { seccompTemplate: DEFAULT_SECCOMP_TEMPLATE, kernel: '6.18.0', arch: 'x64' } });
+    const { program } = compileSeccomp(config.linux!.seccomp!, 'x64');
+    return describeAction(simulate(program, { nr: syscallNumber('x64', name)!, arch: AUDIT_ARCH_X86_64, args }).action);
+  };
+  const CLONE_NEWUSER = 0x10000000n;
+  const SIGCHLD = 17n;
+  for (const name of ['unshare', 'setns', 'mount', 'umount2', 'open_tree', 'fsopen', 'move_mount', 'mount_setattr', 'bpf']) {
+    assert.equal(decide([], name), 'SCMP_ACT_ERRNO(1)', name);
+    assert.equal(decide(['SYS_ADMIN'], name), 'SCMP_ACT_ALLOW', `${name} with CAP_SYS_ADMIN`);
+  }
+  assert.equal(decide([], 'clone', [SIGCHLD]), 'SCMP_ACT_ALLOW', 'a plain fork');
+  assert.equal(decide([], 'clone', [CLONE_NEWUSER | SIGCHLD]), 'SCMP_ACT_ERRNO(1)', 'clone with CLONE_NEWUSER');
+  assert.equal(decide(['SYS_ADMIN'], 'clone', [CLONE_NEWUSER | SIGCHLD]), 'SCMP_ACT_ALLOW');
+  assert.equal(decide([], 'clone3'), 'SCMP_ACT_ERRNO(38)');
+  assert.equal(decide(['SYS_ADMIN'], 'clone3'), 'SCMP_ACT_ALLOW');
+  for (const name of ['fchmodat2', 'cachestat', 'mseal', 'futex_wait']) assert.equal(decide([], name), 'SCMP_ACT_ALLOW', name);
+  assert.equal(decide([], 'kexec_load'), 'SCMP_ACT_ERRNO(1)');
+  assert.equal(decide([], 'open_by_handle_at'), 'SCMP_ACT_ERRNO(1)');
 });
 
 describe('masked and read-only paths, devices, privileged', () => {

@@ -1,8 +1,7 @@
-// Process attributes set through prctl and /proc: no_new_privs, the parent-death signal, the child
-// subreaper flag and the OOM score adjustment. prctl settings are per thread except the subreaper flag
+// Process attributes set through prctl: no_new_privs, the parent-death signal, the child subreaper flag
+// and dumpability (oom_score_adj is a procfs write: runtime/init/verifiedPaths.ts). prctl settings are per thread except the subreaper flag
 // (per process); the init stage sets them on its main thread, the one execve keeps.
-import { writeFileSync } from 'node:fs';
-import { SyscallError, check, libc } from './libc';
+import { check, libc } from './libc';
 import { signalNumber } from './signals';
 
 const PR_SET_PDEATHSIG = 1;
@@ -31,21 +30,6 @@ export function setParentDeathSignal(signal: number | string): void {
 /** Makes this process adopt its orphaned descendants (instead of PID 1 of its namespace). */
 export function setChildSubreaper(on: boolean): void {
   check('prctl', `PR_SET_CHILD_SUBREAPER, ${on ? 1 : 0}`, prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0));
-}
-
-/**
- * Writes /proc/self/oom_score_adj (-1000 to 1000). Going below the lowest value a privileged ancestor set
- * needs CAP_SYS_RESOURCE; that failure is EACCES.
- */
-export function writeOomScoreAdj(value: number): void {
-  if (!Number.isInteger(value) || value < -1000 || value > 1000) throw new Error(`oom_score_adj ${value} is not between -1000 and 1000`);
-  try {
-    writeFileSync('/proc/self/oom_score_adj', String(value));
-  } catch (error) {
-    const errno = (error as NodeJS.ErrnoException).errno;
-    if (typeof errno !== 'number') throw error;
-    throw new SyscallError('write', `"/proc/self/oom_score_adj", "${value}"`, -errno);
-  }
 }
 
 const PR_SET_DUMPABLE = 4;

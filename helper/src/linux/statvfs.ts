@@ -1,5 +1,6 @@
 // statvfs(3): the flags a mount has now, for a bind remount in a user namespace that must keep the flags
 // the kernel locked when the mount came from a more privileged namespace (nosuid, nodev, noexec, ro, atime).
+// fstatfs(2): which file system an fd is on, to check that a write meant for procfs lands there.
 import { check, libc } from './libc';
 import { MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_RELATIME, MS_STRICTATIME } from './mount';
 
@@ -29,4 +30,18 @@ export function lockableFlags(path: string): number {
   // Neither noatime nor relatime: strictatime.
   if (!(flags & (ST.NOATIME | ST.RELATIME))) ms |= MS_STRICTATIME;
   return ms;
+}
+
+const fstatfsRaw = libc.func('int fstatfs(int fd, _Out_ uint8_t *buf)') as (fd: number, buf: Buffer) => number;
+// struct statfs on 64-bit Linux (x86_64 and aarch64): f_type is its first field, a long; 120 bytes in all.
+const STATFS_SIZE = 120;
+
+export const PROC_SUPER_MAGIC = 0x9fa0;
+export const TMPFS_MAGIC = 0x01021994;
+
+/** The file system type (f_type, a *_MAGIC number) of what `fd` refers to. */
+export function filesystemType(fd: number): number {
+  const buf = Buffer.alloc(STATFS_SIZE);
+  check('fstatfs', String(fd), fstatfsRaw(fd, buf));
+  return Number(buf.readBigInt64LE(0));
 }

@@ -24,25 +24,8 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
   'CAP_AUDIT_WRITE',
 ];
 
-/**
- * Masked paths as Docker 20.10 and later list them (`docker inspect` shows them in HostConfig.MaskedPaths).
- * Docker 28 adds a few more (/proc/interrupts, thermal_throttle); this follows the long-standing list.
- */
-export const MASKED_PATHS: readonly string[] = [
-  '/proc/asound',
-  '/proc/acpi',
-  '/proc/kcore',
-  '/proc/keys',
-  '/proc/latency_stats',
-  '/proc/timer_list',
-  '/proc/timer_stats',
-  '/proc/sched_debug',
-  '/proc/scsi',
-  '/sys/firmware',
-  '/sys/devices/virtual/powercap',
-];
-
-export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+/** Docker's masked and read-only paths: one list, in the runtime's spec module, which `runtime spec` also uses. */
+export { MASKED_PATHS, READONLY_PATHS } from '../../runtime/spec/systemPaths';
 
 /** Docker's default size of /dev/shm (HostConfig.ShmSize), 64 MiB. */
 export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;

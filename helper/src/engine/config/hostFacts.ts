@@ -6,9 +6,11 @@ import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism, hostname, release } from 'node:os';
 import { join } from 'node:path';
 import type { Device } from '../../runtime/spec/config';
+import { DEFAULT_SECCOMP_TEMPLATE } from '../../runtime/seccomp/defaultProfile';
 import { availableCapabilities } from './capabilities';
 
-export const DOCKER_SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
+/** How errors name the profile a container gets by default (shipped inside the helper). */
+export const DEFAULT_SECCOMP_PROFILE = "Berth's default seccomp profile";
 
 export interface HostFacts {
   /** The resolv.conf containers start from (see readHostResolvConf). */
@@ -23,7 +25,7 @@ export interface HostFacts {
   kernel: string;
   /** process.arch. */
   arch: string;
-  /** Docker's default seccomp profile in moby's template format, parsed; undefined when it is not installed. */
+  /** The default seccomp profile in moby's template format (runtime/seccomp/defaultProfile.json). */
   seccompTemplate: unknown;
   /** The host's device nodes, which a privileged container gets. */
   devices: Device[];
@@ -89,16 +91,6 @@ export function hostDevices(dir = '/dev'): Device[] {
   return devices;
 }
 
-let seccompTemplateCache: { template: unknown } | undefined;
-
-/** The installed profile, parsed once per process (it changes only with a package upgrade). */
-function loadSeccompTemplate(): unknown {
-  if (!seccompTemplateCache) {
-    const text = readText(DOCKER_SECCOMP_PROFILE);
-    seccompTemplateCache = { template: text === undefined ? undefined : (JSON.parse(text) as unknown) };
-  }
-  return seccompTemplateCache.template;
-}
 
 const READERS: { [K in keyof HostFacts]: () => HostFacts[K] } = {
   resolvConf: readHostResolvConf,
@@ -107,7 +99,7 @@ const READERS: { [K in keyof HostFacts]: () => HostFacts[K] } = {
   cpus: () => availableParallelism(),
   kernel: () => release(),
   arch: () => process.arch,
-  seccompTemplate: loadSeccompTemplate,
+  seccompTemplate: () => DEFAULT_SECCOMP_TEMPLATE,
   devices: () => hostDevices(),
   capabilities: availableCapabilities,
 };

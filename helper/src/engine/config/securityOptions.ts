@@ -6,7 +6,7 @@ import { seccompFromTemplate } from '../../runtime/seccomp/dockerProfile';
 import { SeccompProfileError } from '../../runtime/seccomp/profileError';
 import type { SeccompArch } from '../../runtime/seccomp/syscallTable';
 import { ContainerConfigError } from './errors';
-import { DOCKER_SECCOMP_PROFILE } from './hostFacts';
+import { DEFAULT_SECCOMP_PROFILE } from './hostFacts';
 
 export interface SecurityOptions {
   noNewPrivileges: boolean;
@@ -91,11 +91,11 @@ export function containerSeccomp(choice: SecurityOptions['seccomp'], privileged:
   if (template === undefined) {
     throw new ContainerConfigError(
       'securityOpt',
-      `Docker's default seccomp profile ${DOCKER_SECCOMP_PROFILE} is not installed (Debian package golang-github-containers-common); install it, or run with seccomp=unconfined`,
+      `${DEFAULT_SECCOMP_PROFILE} is missing from this build; run with seccomp=unconfined`,
     );
   }
   try {
-    const source = choice === 'default' ? DOCKER_SECCOMP_PROFILE : 'securityOpt seccomp profile';
+    const source = choice === 'default' ? DEFAULT_SECCOMP_PROFILE : 'securityOpt seccomp profile';
     return seccompFromTemplate(template, { arch: target.arch as SeccompArch, kernel: target.kernel, capabilities: target.capabilities }, source);
   } catch (error) {
     if (error instanceof SeccompProfileError) throw new ContainerConfigError('securityOpt', error.message);

@@ -1,32 +1,43 @@
 // The container's process, after its filesystem is in place: terminal, limits, identity, capabilities,
 // and finally the hand-over to its program with nothing of ours left behind (fds, signal dispositions).
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants } from 'node:fs';
 import { posix } from 'node:path';
 import { applyCapabilities, setKeepCaps } from '../../linux/capabilities';
 import { setGroups, setResGid, setResUid, setUmask } from '../../linux/credentials';
 import { execve } from '../../linux/exec';
 import { clearCloexec, closeFd, dup2, markCloexecFrom } from '../../linux/fds';
 import { chdir } from '../../linux/mount';
-import { setNoNewPrivs, writeOomScoreAdj } from '../../linux/prctl';
+import { setNoNewPrivs } from '../../linux/prctl';
 import { makeControllingTerminal, openPty, setWindowSize } from '../../linux/pty';
 import { setRlimit } from '../../linux/rlimits';
 import { resetSignalsForExec } from '../../linux/signals';
 import { sendFd } from '../../linux/unixSocket';
 import { setdomainname, sethostname } from '../../linux/uts';
 import type { Process, RuntimeConfig } from '../spec/config';
+import { openProcRoot, writeProcFile } from './verifiedPaths';
 
-/** Hostname, domain name and sysctls: namespaced settings written from inside. */
+/**
+ * Hostname, domain name and sysctls: namespaced settings written from inside. Sysctls go through the
+ * container's procfs, checked (verifiedPaths.ts): a volume mounted over a sysctl's file is not written.
+ */
 export function applyNamespaceSettings(config: RuntimeConfig): void {
   if (config.hostname !== undefined) sethostname(config.hostname);
   if (config.domainname !== undefined) setdomainname(config.domainname);
-  for (const [key, value] of Object.entries(config.linux?.sysctl ?? {})) {
-    if (!/^[a-z0-9_]+(\.[a-z0-9_*-]+)+$/i.test(key)) throw new Error(`linux.sysctl: invalid key "${key}"`);
-    try {
-      writeFileSync(`/proc/sys/${key.replace(/\./g, '/')}`, value);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(`linux.sysctl: ${key}=${value}: ${code === 'ENOENT' ? 'no such sysctl on this kernel (ENOENT)' : (code ?? error)}`);
+  const sysctls = Object.entries(config.linux?.sysctl ?? {});
+  if (sysctls.length === 0) return;
+  const procRoot = openProcRoot();
+  try {
+    for (const [key, value] of sysctls) {
+      if (!/^[a-z0-9_]+(\.[a-z0-9_*-]+)+$/i.test(key)) throw new Error(`linux.sysctl: invalid key "${key}"`);
+      try {
+        writeProcFile(procRoot, `sys/${key.replace(/\./g, '/')}`, value);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new Error(`linux.sysctl: ${key}=${value}: ${code === 'ENOENT' ? 'no such sysctl on this kernel (ENOENT)' : (error as Error).message}`);
+      }
     }
+  } finally {
+    closeSync(procRoot);
   }
 }
 
@@ -46,6 +57,22 @@ export function setupTerminal(process_: Process, consoleFd: number): void {
 export function applyLimits(process_: Process): void {
   for (const rlimit of process_.rlimits ?? []) setRlimit(rlimit.type, rlimit.soft, rlimit.hard);
   if (process_.oomScoreAdj !== undefined) writeOomScoreAdj(process_.oomScoreAdj);
+}
+
+/**
+ * This process's oom_score_adj (-1000 to 1000), through the container's procfs, checked. Going below the
+ * lowest value a privileged ancestor set needs CAP_SYS_RESOURCE; that failure is EACCES.
+ */
+function writeOomScoreAdj(value: number): void {
+  if (!Number.isInteger(value) || value < -1000 || value > 1000) throw new Error(`process.oomScoreAdj ${value} is not between -1000 and 1000`);
+  const procRoot = openProcRoot();
+  try {
+    writeProcFile(procRoot, 'self/oom_score_adj', String(value));
+  } catch (error) {
+    throw new Error(`process.oomScoreAdj ${value}: ${(error as Error).message}`);
+  } finally {
+    closeSync(procRoot);
+  }
 }
 
 /**

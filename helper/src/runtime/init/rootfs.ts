@@ -30,6 +30,7 @@ import type { InitConfig } from './initConfig';
 import { parseMountOptions } from './mountOptions';
 import { fdPath, openInRoot } from '../../fs/openInRoot';
 import { ensureInRoot } from './pathsInRoot';
+import { makeReadonly, maskPaths } from './verifiedPaths';
 
 export function setupRootfs(init: InitConfig): void {
   const { config, rootfs } = init;
@@ -236,40 +237,17 @@ export function switchRoot(rootfs: string, noPivot: boolean): void {
   chdir('/');
 }
 
-/** After the switch: masked paths hidden, read-only paths and the root made read-only, propagation set. */
+/**
+ * After the switch: masked paths hidden, read-only paths and the root made read-only (each through a
+ * verified fd, verifiedPaths.ts), propagation set.
+ */
 export function finishRootfs(init: InitConfig): void {
   const linux = init.config.linux ?? {};
-  for (const path of linux.maskedPaths ?? []) maskPath(path);
-  for (const path of linux.readonlyPaths ?? []) makeReadonly(path, true);
-  if (init.config.root.readonly) makeReadonly('/', false);
+  maskPaths(linux.maskedPaths ?? []);
+  for (const path of linux.readonlyPaths ?? []) makeReadonly(path, true, 'linux.readonlyPaths');
+  if (init.config.root.readonly) makeReadonly('/', false, 'root.readonly');
   if (linux.rootfsPropagation) {
     const { propagation } = parseMountOptions([linux.rootfsPropagation], 'linux.rootfsPropagation');
     mount(null, '/', null, propagation);
   }
-}
-
-function maskPath(path: string): void {
-  try {
-    if (statSync(path).isDirectory()) mount('tmpfs', path, 'tmpfs', MS_RDONLY, null);
-    else mount('/dev/null', path, null, MS_BIND);
-  } catch (error) {
-    if (isMissing(error)) return;
-    throw new Error(`linux.maskedPaths: ${path}: ${(error as Error).message}`);
-  }
-}
-
-function makeReadonly(path: string, recursive: boolean): void {
-  try {
-    statSync(path);
-    // "/" is already a bind mount of the rootfs; any other path is first bound onto itself.
-    if (path !== '/') mount(path, path, null, MS_BIND | (recursive ? MS_REC : 0));
-    remountBind(path, MS_BIND | MS_REMOUNT | MS_RDONLY | (recursive ? MS_REC : 0));
-  } catch (error) {
-    if (isMissing(error)) return;
-    throw new Error(`${path === '/' ? 'root.readonly' : `linux.readonlyPaths: ${path}`}: ${(error as Error).message}`);
-  }
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error instanceof SyscallError && error.code === 'ENOENT');
 }

@@ -1,7 +1,9 @@
 // `berth runtime spec`: the default config.json, the same as `runc spec` writes, so that tools and people
-// who start from runc's template get the same container from Berth. One difference: no ambient set, since
+// who start from runc's template get the same container from Berth. Differences: the masked paths are
+// Docker's list (systemPaths.ts; runc's lacks /sys/devices/virtual/powercap), and no ambient set, since
 // without an inheritable set (runc dropped it) the kernel cannot raise ambient capabilities anyway.
 import type { DeviceCgroupRule, RuntimeConfig } from './config';
+import { MASKED_PATHS, READONLY_PATHS } from './systemPaths';
 
 export function defaultSpec(): RuntimeConfig {
   const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
@@ -31,19 +33,8 @@ export function defaultSpec(): RuntimeConfig {
     linux: {
       resources: { devices: [{ allow: false, access: 'rwm' }] },
       namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }],
-      maskedPaths: [
-        '/proc/acpi',
-        '/proc/asound',
-        '/proc/kcore',
-        '/proc/keys',
-        '/proc/latency_stats',
-        '/proc/timer_list',
-        '/proc/timer_stats',
-        '/proc/sched_debug',
-        '/sys/firmware',
-        '/proc/scsi',
-      ],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+      maskedPaths: [...MASKED_PATHS],
+      readonlyPaths: [...READONLY_PATHS],
     },
   };
 }
