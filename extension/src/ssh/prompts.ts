@@ -46,3 +46,20 @@ export interface StepLog {
 }
 
 export const silentLog: StepLog = { info() {}, warn() {}, error() {} };
+
+/**
+ * Runs one prompt after another, across every target: VS Code's input box cancels an open one when
+ * another opens. A prompt that fails or is cancelled does not stop the next.
+ */
+export class PromptQueue {
+  private last: Promise<unknown> = Promise.resolve();
+
+  run<T>(job: () => PromiseLike<T>): Promise<T> {
+    const next = this.last.then(job, job);
+    this.last = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+}

@@ -7,12 +7,9 @@ import { connect } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertTrustedInstall } from '../../daemon/trustedInstall';
-import { DEFAULT_SOCKET_PATH } from '../../protocol';
+import { DEFAULT_SOCKET_PATH, DIAL_STDIO_READY } from '../../protocol';
 import { initScriptPath } from '../../runtime/lifecycle/spawnInit';
 import { UsageError } from '../usage';
-
-/** Written on stderr once the socket is open: the client sends nothing before it (sudo may still read stdin). */
-export const DIAL_STDIO_READY = 'berth dial-stdio: connected';
 
 export function dialStdioCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { socket: { type: 'string' } }, strict: true, allowPositionals: true });
