@@ -329,7 +329,7 @@ test('Edit SSH Target: a new name shows in the tree and is kept across a reload'
   });
 });
 
-test('berth.targets edited by hand: a new entry shows at once, a malformed one is named, removing them removes the row', { timeout: 120_000 }, async () => {
+test('berth.targets edited by hand: a new entry shows at once, a malformed one is named, removing them removes the row', { timeout: 300_000 }, async () => {
   await step('ssh-target-7b-settings-by-hand', async (wb) => {
     await wb.runCommand('Notifications: Clear All Notifications');
     const before = settings(wb);

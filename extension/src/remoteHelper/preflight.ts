@@ -206,6 +206,8 @@ export class PreflightError extends TargetCheckError {
   constructor(
     readonly label: string,
     readonly problems: readonly Problem[],
+    /** What the probe learnt of the target. */
+    readonly facts?: TargetFacts,
   ) {
     super(
       problems.length === 1
@@ -259,6 +261,6 @@ export async function preflight(connection: SshConnection, label: string, requir
   const script = [...BASE_PROBE, ...requirements.flatMap((r) => r.probe ?? []), 'true'].join('; ');
   const facts = parseFacts(await connection.run(script, { timeoutMs: 30_000 }));
   const problems = unmetRequirements(facts, label, requirements);
-  if (problems.length) throw new PreflightError(label, problems);
+  if (problems.length) throw new PreflightError(label, problems, facts);
   return facts;
 }
