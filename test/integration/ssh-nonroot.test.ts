@@ -13,6 +13,7 @@ import { connectSsh } from '../../extension/src/ssh/connection';
 import { RemoteHelperConnection, type RemoteHelperState } from '../../extension/src/remoteHelper/remoteHelperConnection';
 import { helperBuild } from '../../extension/src/remoteHelper/upload';
 import { CredentialMemory } from '../../extension/src/ssh/authentication';
+import { oneAtATime, type SecretRequest, type SshPrompter } from '../../extension/src/ssh/prompts';
 import { busyboxRootfs } from '../support/bundle';
 import { mountsUnder } from '../support/engineHarness';
 import { REPO, startDaemon, type DaemonProcess } from '../support/daemonProcess';
@@ -253,6 +254,61 @@ describe('a sudo user whose sudo asks for a password (the real sudo; no berth gr
     assert.equal(prompter.secretRequests.length, 0);
     assert.equal(memory.sudoPasswords.size, 1);
     assert.deepEqual([...memory.sudoPasswords.keys()], [`${sudoer.name}@127.0.0.1:${sudoServer.port}`]);
+  });
+
+  test('two targets needing passwords after a reload both connect: one prompt at a time, each answered', async () => {
+    // A second way to the same machine (another port, so another target whose sudo password is its own).
+    const other = await startSshServer({ users: [sudoer] });
+    const targets: RemoteHelperConnection[] = [];
+    try {
+      // VS Code's input box, as the extension sees it: opening one cancels the one open (that cancelled
+      // a target's prompt after a reload). The user answers each prompt a moment after it opens.
+      const open: SecretRequest[] = [];
+      let cancelOpen: (() => void) | undefined;
+      const asked: string[] = [];
+      const inputBox: SshPrompter = {
+        secret: (request) =>
+          new Promise((resolve) => {
+            cancelOpen?.();
+            open.push(request);
+            asked.push(`${request.kind} ${request.target}`);
+            const done = (answer: string | undefined) => {
+              open.splice(open.indexOf(request), 1);
+              if (cancelOpen === cancel) cancelOpen = undefined;
+              resolve(answer);
+            };
+            const cancel = () => done(undefined);
+            cancelOpen = cancel;
+            setTimeout(() => done('sudo sesame'), 200);
+          }),
+        confirmHostKey: async () => true,
+      };
+      const prompter = oneAtATime(inputBox);
+      // After a reload: a new window, nothing in memory, both targets connecting at once.
+      const memory = new CredentialMemory();
+      const logs = [memoryLog(), memoryLog()];
+      for (const [i, server] of [sudoServer, other].entries()) {
+        targets.push(
+          new RemoteHelperConnection(
+            { label: `sudoer-${i}`, target: { host: '127.0.0.1', port: server.port, user: sudoer.name, identityFiles: [server.clientKey] }, jumps: [], rootMethod: 'auto', place, installDir },
+            { bundle: { dir: join(work, 'bundle'), version }, prompter, log: logs[i]!, knownHostsPath: join(work, 'known_hosts-reload'), agent: false, memory },
+          ),
+        );
+      }
+      await Promise.all(targets.map((target) => target.connect()));
+      for (const [i, target] of targets.entries()) {
+        assert.equal(target.state.kind, 'connected', target.state.kind === 'unreachable' ? `${target.state.reason}\n${logs[i]!.lines.join('\n')}` : target.state.kind);
+      }
+      // One sudo password per target (their ports differ, so neither reuses the other's), none cancelled.
+      assert.deepEqual(asked.sort(), [`sudo ${sudoer.name}@127.0.0.1:${sudoServer.port}`, `sudo ${sudoer.name}@127.0.0.1:${other.port}`].sort());
+      // Both reach the one daemon running there: the same engine.
+      const [first, second] = targets.map((target) => (target.state as Extract<RemoteHelperState, { kind: 'connected' }>).info);
+      assert.equal(first!.engineId, second!.engineId);
+      assert.equal(first!.pid, second!.pid);
+    } finally {
+      for (const target of targets) target.dispose();
+      await other.remove();
+    }
   });
 
   test('stop and uninstall: the containers stop, no Berth process runs as root, no Berth file is left', async () => {

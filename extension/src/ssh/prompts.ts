@@ -63,3 +63,15 @@ export class PromptQueue {
     return next;
   }
 }
+
+/**
+ * `prompter` asking one question at a time through `queue` (one per window, across every target): VS
+ * Code's input box cancels an open one when another opens, so two targets reconnecting after a window
+ * reload would otherwise cancel each other's question.
+ */
+export function oneAtATime(prompter: SshPrompter, queue = new PromptQueue()): SshPrompter {
+  return {
+    secret: (request) => queue.run(() => prompter.secret(request)),
+    confirmHostKey: (request) => queue.run(() => prompter.confirmHostKey(request)),
+  };
+}

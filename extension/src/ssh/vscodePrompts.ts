@@ -1,13 +1,10 @@
 // The SSH prompts as VS Code shows them: input boxes for passphrases and passwords, a modal question for
 // an unknown host key; and VS Code's SecretStorage as the place for secrets the user lets Berth keep.
-// One prompt at a time, across every target: VS Code's input box cancels an open one when another
-// opens, so two targets reconnecting after a window reload would otherwise cancel each other's question.
+// The extension asks through oneAtATime(new VsCodePrompter()): one prompt at a time across every target.
 import * as vscode from 'vscode';
-import { PromptQueue, type HostKeyRequest, type SecretRequest, type SecretStore, type SshPrompter } from './prompts';
+import type { HostKeyRequest, SecretRequest, SecretStore, SshPrompter } from './prompts';
 
 export class VsCodePrompter implements SshPrompter {
-  constructor(private readonly queue = new PromptQueue()) {}
-
   secret(request: SecretRequest): Promise<string | undefined> {
     const titles: Record<SecretRequest['kind'], string> = {
       passphrase: `Passphrase for the key ${request.prompt}`,
@@ -15,7 +12,7 @@ export class VsCodePrompter implements SshPrompter {
       'keyboard-interactive': `${request.target}: ${request.prompt}`,
       sudo: `sudo password on ${request.target}`,
     };
-    return this.queue.run(() =>
+    return Promise.resolve(
       vscode.window.showInputBox({
         title: `Berth: ${titles[request.kind]}`,
         prompt: request.retry ? `That was not accepted; try again. ${request.prompt}` : request.prompt,
@@ -35,7 +32,7 @@ export class VsCodePrompter implements SshPrompter {
     ]
       .filter(Boolean)
       .join('\n');
-    return this.queue.run(async () => (await vscode.window.showWarningMessage(`Berth: unknown host key for ${request.host}`, { modal: true, detail }, trust)) === trust);
+    return Promise.resolve(vscode.window.showWarningMessage(`Berth: unknown host key for ${request.host}`, { modal: true, detail }, trust)).then((answer) => answer === trust);
   }
 }
 

@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CredentialMemory } from '../ssh/authentication';
+import { oneAtATime } from '../ssh/prompts';
 import { VsCodePrompter, VsCodeSecretStore } from '../ssh/vscodePrompts';
 import { ConnectionNotices } from './connectionNotices';
 import type { HelperBundle } from '../remoteHelper/upload';
@@ -31,7 +32,7 @@ export class TargetRegistry implements vscode.Disposable {
   readonly onDidChangeTarget = this.targetChanged.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   /** One prompt at a time, for every target. */
-  private readonly prompter = new VsCodePrompter();
+  private readonly prompter = oneAtATime(new VsCodePrompter());
   /** Passwords and keys while VS Code runs, by user@host:port: shared only by targets that log in alike. */
   private readonly memory = new CredentialMemory();
   private readonly settings: TargetSettings;
