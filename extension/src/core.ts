@@ -12,6 +12,7 @@ import { TargetRegistry } from './targets/targetRegistry';
 import { TargetsTreeProvider } from './targets/targetsTreeProvider';
 import { terminalProfileProvider } from './terminals/openTerminal';
 import { routeCommandsTo } from './views/commandRunner';
+import { DistinctEngineTargets } from './views/distinctEngines';
 import { registerBerthViews } from './views/registerBerthViews';
 
 export const start: CoreModule['start'] = (context: vscode.ExtensionContext, parts: ActivationParts): BerthCore => {
@@ -50,7 +51,9 @@ export const start: CoreModule['start'] = (context: vscode.ExtensionContext, par
     if (onLinux && config().get<boolean>('local.enabled', true)) await local.connect();
     else local.disconnect();
   };
-  const targets = { all: () => registry.all(), onDidChangeTargets: registry.onDidChangeTargets };
+  // One engine, one row: a target reaching an engine another target already shows is left out there.
+  const targets = new DistinctEngineTargets({ all: () => registry.all(), onDidChangeTargets: registry.onDidChangeTargets });
+  context.subscriptions.push(targets);
   const views = registerBerthViews(context, targets, log, parts.views);
   updateContext();
   void connectIfEnabled();

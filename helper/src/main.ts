@@ -2,6 +2,7 @@
 // an exit code. Client commands (the Docker-like ones) talk to the daemon and exit 125 when the daemon
 // cannot be reached or refuses, as docker does; daemon and runtime run here and keep getopt's 2 for usage.
 import { daemonCommand } from './cli/commands/daemon';
+import { dialStdioCommand } from './cli/commands/dialStdio';
 import { runtimeCommand } from './cli/runtime/runtimeCommand';
 import { versionCommand } from './cli/commands/version';
 import { containerCommands } from './cli/containers';
@@ -16,6 +17,7 @@ import type { ProtocolClient } from './protocol';
 const localCommands: Record<string, (args: string[]) => number | Promise<number>> = {
   version: versionCommand,
   daemon: daemonCommand,
+  'dial-stdio': dialStdioCommand,
   runtime: runtimeCommand,
   help: () => {
     process.stdout.write(USAGE);

@@ -4,7 +4,7 @@
 // connected in the Targets view with the helper's version and the kernel, like the local target.
 //
 // The target is this machine through a real OpenSSH sshd on 127.0.0.1 (test/support/sshServer.ts). The
-// extension deploys and starts the helper at its defaults (~/.berth, /run/berth/berth.sock,
+// extension deploys and starts the helper at its defaults (/usr/local/lib/berth, /run/berth/berth.sock,
 // /var/lib/berth, /var/log/berth), as for any user; sshd runs in a private mount namespace where those
 // places (and root's home) are the test's temporary directories bound over them, so the daemon started
 // over SSH, which inherits that namespace, never touches the machine's real /run/berth or /var/lib/berth.
@@ -35,7 +35,7 @@ let workbench: Workbench | undefined;
 let sshdNamespace: string | undefined;
 let daemonPid: number | undefined;
 /** Where the defaults /run/berth, /var/lib/berth and /var/log/berth really are, seen from here. */
-const places = { runDir: '', rootDir: '', logDir: '' };
+const places = { runDir: '', rootDir: '', logDir: '', installDir: '' };
 
 /**
  * A temporary directory to stand for `path` inside sshd's namespace: bound over `path` itself when it
@@ -68,6 +68,7 @@ before(async () => {
   places.runDir = shadow('/run/berth', 'run', binds, ['sshd']);
   places.rootDir = shadow('/var/lib/berth', 'lib', binds);
   places.logDir = shadow('/var/log/berth', 'log', binds);
+  places.installDir = shadow('/usr/local/lib/berth', 'install', binds);
   mkdirSync(remoteHome, { mode: 0o700 });
   binds.push([remoteHome, '/root']);
   server = await startSshServer({ binds });
@@ -249,9 +250,10 @@ test('trusting the key deploys and starts the helper; the target shows connected
     const knownHosts = readFileSync(join(clientHome, '.ssh', 'known_hosts'), 'utf8');
     assert.equal(knownHosts.trim(), `[127.0.0.1]:${server!.port} ssh-ed25519 ${server!.hostKey.toString('base64')}`);
 
-    // The helper was deployed into the target user's ~/.berth and the daemon serves the default socket
-    // (here: the test's directory bound over /run/berth), as root, with its log in /var/log/berth.
-    assert.ok(readdirSync(join(remoteHome, '.berth')).some((entry) => entry.startsWith('helper-')));
+    // The helper was installed into /usr/local/lib/berth (here: the test's directory bound over it) and
+    // the daemon serves the default socket (the test's directory bound over /run/berth), as root, with its
+    // log in /var/log/berth.
+    assert.ok(readdirSync(places.installDir).some((entry) => entry.startsWith('helper-')));
     const client = await RpcClient.connectUnix(join(places.runDir, 'berth.sock'), { timeoutMs: 5_000 });
     try {
       const info = await client.call('system.version', {});
@@ -327,7 +329,7 @@ test('Edit SSH Target: a new name shows in the tree and is kept across a reload'
   });
 });
 
-test('berth.targets edited by hand: a new entry shows at once, a malformed one is named, removing them removes the row', { timeout: 120_000 }, async () => {
+test('berth.targets edited by hand: a new entry shows at once, a malformed one is named, removing them removes the row', { timeout: 300_000 }, async () => {
   await step('ssh-target-7b-settings-by-hand', async (wb) => {
     await wb.runCommand('Notifications: Clear All Notifications');
     const before = settings(wb);

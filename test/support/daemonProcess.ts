@@ -34,9 +34,10 @@ export function exited(child: ChildProcess): Promise<number | null> {
  * Starts a daemon. Without `netns` it runs in the host's network namespace, where containers default to
  * --network none (BERTH_DEFAULT_NETWORK), so that no test makes a bridge or a NAT rule on the host; with
  * `netns` (a namespace file of the test's own, testNetns.ts) it runs inside it with Docker's default bridge.
+ * `berth`: the command to start (default the repository's helper/bin/berth; a copy's bin/berth, say).
  */
-export async function startDaemon(socketPath: string, rootDir: string, extraArgs: string[] = [], options: { netns?: string } = {}): Promise<DaemonProcess> {
-  const argv = [BERTH, 'daemon', '--socket', socketPath, '--root', rootDir, ...extraArgs];
+export async function startDaemon(socketPath: string, rootDir: string, extraArgs: string[] = [], options: { netns?: string; berth?: string } = {}): Promise<DaemonProcess> {
+  const argv = [options.berth ?? BERTH, 'daemon', '--socket', socketPath, '--root', rootDir, ...extraArgs];
   const [program, ...args] = options.netns ? ['nsenter', `--net=${options.netns}`, '--', ...argv] : argv;
   const child = spawn(program!, args, {
     stdio: ['ignore', 'pipe', 'pipe'],

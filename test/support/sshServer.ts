@@ -61,6 +61,8 @@ export interface TestUser {
   readonly password?: string;
   /** Existing groups the user is a member of (in the server's copy of /etc/group). */
   readonly groups?: readonly string[];
+  /** May become root with the machine's real sudo: asking for their password, or not (NOPASSWD). */
+  readonly sudo?: 'password' | 'nopasswd';
 }
 
 export async function startSshServer(
@@ -131,12 +133,29 @@ export async function startSshServer(
   writeFileSync(passwdPath, passwd, { mode: 0o644 });
   const shadowPath = join(dir, 'shadow');
   writeFileSync(shadowPath, shadow, { mode: 0o600 });
+  // sudo, for users that may use it: the server's own sudoers (bound over /etc/sudoers in its namespace)
+  // and timestamp folder, so that the machine's sudo rules and records are neither used nor changed.
+  const sudoers = users.filter((user) => user.sudo);
+  const binds = [...(options.binds ?? [])];
+  if (sudoers.length) {
+    mkdirSync(join(dir, 'sudo-ts'), { mode: 0o700 });
+    const rules = [
+      'Defaults env_reset',
+      'Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"',
+      `Defaults timestampdir=${join(dir, 'sudo-ts')}`,
+      'Defaults !lecture',
+      'root ALL=(ALL:ALL) ALL',
+      ...sudoers.map((user) => `${user.name} ALL=(ALL:ALL) ${user.sudo === 'nopasswd' ? 'NOPASSWD: ' : ''}ALL`),
+    ];
+    writeFileSync(join(dir, 'sudoers'), `${rules.join('\n')}\n`, { mode: 0o440 });
+    binds.push([join(dir, 'sudoers'), '/etc/sudoers']);
+  }
 
   let child: ChildProcess | undefined;
   let output = '';
   const start = async () => {
-    const binds = (options.binds ?? []).map(([source, target]) => `mount --bind '${source}' '${target}' && `).join('');
-    const script = `mount --bind "$1" /etc/passwd && mount --bind "$3" /etc/shadow && mount --bind "$4" /etc/group && ${binds}exec ${SSHD} -D -e -f "$2"`;
+    const mounts = binds.map(([source, target]) => `mount --bind '${source}' '${target}' && `).join('');
+    const script = `mount --bind "$1" /etc/passwd && mount --bind "$3" /etc/shadow && mount --bind "$4" /etc/group && ${mounts}exec ${SSHD} -D -e -f "$2"`;
     const started = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', passwdPath, configPath, shadowPath, groupPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -144,7 +163,7 @@ export async function startSshServer(
     started.stdout!.on('data', (chunk) => (output += chunk));
     started.stderr!.on('data', (chunk) => (output += chunk));
     child = started;
-    await waitForBanner(port, started, () => output);
+    await waitForSshBanner(port, started, () => output);
   };
   // sshd's per-connection processes call setsid, so they leave its process group: signal the tree.
   const signalTree = (signal: NodeJS.Signals) => {
@@ -209,8 +228,8 @@ export function descendants(root: number): number[] {
   return found;
 }
 
-/** Ready once a TCP connection gets the SSH identification line. */
-async function waitForBanner(port: number, child: ChildProcess, output: () => string): Promise<void> {
+/** Ready once a TCP connection gets the SSH identification line; `child` exiting first is a failure. */
+export async function waitForSshBanner(port: number, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
   await waitFor(
     `sshd to answer on port ${port}`,
     () => {
@@ -224,7 +243,7 @@ async function waitForBanner(port: number, child: ChildProcess, output: () => st
         socket.once('error', () => resolve(false));
       });
     },
-    { intervalMs: 50 },
+    { timeoutMs, intervalMs: 50 },
   ).catch((error: Error) => {
     throw new Error(`${error.message}:\n${output()}`);
   });

@@ -28,14 +28,20 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** Default timeout of each call. */
   callTimeoutMs?: number;
+  /**
+   * Words for a close Berth did not ask for, given the WebSocket's close code (default: the helper closed
+   * the connection). Asked a moment after the close, so that a transport that went away (an SSH
+   * connection) has said so by then.
+   */
+  describeClose?: (detail: string) => string;
 }
 
 export class RpcClient extends EventEmitter<{ close: [reason: string] }> {
   private readonly protocol: ProtocolClient;
 
-  private constructor(ws: WebSocket, callTimeoutMs: number | undefined) {
+  private constructor(ws: WebSocket, { callTimeoutMs, describeClose }: ConnectOptions) {
     super();
-    this.protocol = ProtocolClient.overWebSocket(ws, callTimeoutMs, 'this extension');
+    this.protocol = ProtocolClient.overWebSocket(ws, callTimeoutMs, 'this extension', describeClose);
     this.protocol.onClose((reason) => this.emit('close', reason));
   }
 
@@ -52,7 +58,8 @@ export class RpcClient extends EventEmitter<{ close: [reason: string] }> {
     return RpcClient.open(ws, options);
   }
 
-  private static open(ws: WebSocket, { timeoutMs = 10_000, callTimeoutMs }: ConnectOptions): Promise<RpcClient> {
+  private static open(ws: WebSocket, options: ConnectOptions): Promise<RpcClient> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         ws.terminate();
@@ -60,7 +67,7 @@ export class RpcClient extends EventEmitter<{ close: [reason: string] }> {
       }, timeoutMs);
       ws.once('open', () => {
         clearTimeout(timer);
-        resolve(new RpcClient(ws, callTimeoutMs));
+        resolve(new RpcClient(ws, options));
       });
       ws.once('error', (error) => {
         clearTimeout(timer);
@@ -93,7 +100,8 @@ export class RpcClient extends EventEmitter<{ close: [reason: string] }> {
     return this.protocol.callRaw(method, params, options);
   }
 
-  close(): void {
-    this.protocol.close();
+  /** Closes the connection; calls and streams still open fail with `reason`. */
+  close(reason?: string): void {
+    this.protocol.close(reason);
   }
 }

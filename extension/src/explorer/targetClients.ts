@@ -18,9 +18,6 @@ export interface ExplorerTargets {
   all(): readonly ExplorerTarget[];
 }
 
-/** How long a file operation waits for a target that is connecting (the window reopening, say). */
-const CONNECT_WAIT_MS = 20_000;
-
 export class TargetClients {
   constructor(private readonly targets: ExplorerTargets) {}
 
@@ -43,17 +40,20 @@ export class TargetClients {
   }
 }
 
+/**
+ * Resolves when the target is no longer connecting. No time limit of its own: each step of a connection
+ * has one, except a password prompt, and an editor reopened with the window should wait for the user to
+ * answer it (one prompt at a time across targets) rather than fail.
+ */
 function settled(target: ExplorerTarget): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
-      clearTimeout(timer);
       subscription.dispose();
       resolve();
     };
-    const timer = setTimeout(done, CONNECT_WAIT_MS);
     const subscription = target.onDidChange(() => {
       if (target.state.kind !== 'connecting') done();
     });
-    if (target.state.kind !== 'connecting' && target.state.kind !== 'disconnected') done();
+    if (target.state.kind !== 'connecting') done();
   });
 }

@@ -1,8 +1,11 @@
-// The whole way to a remote helper, and keeping it: SSH connection, target check, deployment, daemon,
-// tunnel, then `system.version`; when the connection drops, calls fail at once with "target unreachable"
-// and reconnection is tried with backoff. Node's EventEmitter, no VS Code: RemoteTarget wraps it for the
-// UI and the tests drive it directly.
+// The whole way to a remote helper, and keeping it: SSH connection, preflight (every requirement checked
+// before anything is put there), upload and root-owned install of the build, the daemon (found or started
+// as root), the API through the socket or the sudo bridge, then `system.version`; when the connection
+// drops, calls fail at once with "target unreachable" and reconnection is tried with backoff. Also the
+// way off: stopping the helper and uninstalling it. Node's EventEmitter, no VS Code: RemoteTarget wraps
+// it for the UI and the tests drive it directly.
 import { EventEmitter } from 'node:events';
+import { posix } from 'node:path';
 import type { MethodName, MethodParams, MethodResult, SystemVersionResult } from '../../../helper/src/protocol';
 import { backoffDelay } from '../../../helper/src/protocol/backoff';
 import type { RpcClient } from '../client/rpcClient';
@@ -11,10 +14,14 @@ import { connectSsh, type SshConnection } from '../ssh/connection';
 import type { SshEndpoint } from '../ssh/endpoint';
 import { CancelledError, HostKeyError, TargetCheckError, TargetUnreachableError, messageOf, withTimeout } from '../ssh/errors';
 import type { SecretStore, SshPrompter, StepLog } from '../ssh/prompts';
-import type { RootMethod } from './asRoot';
-import { ensureDaemon, type DaemonPlace, SocketPermissionError } from './daemonControl';
-import { checkTarget, probeTarget } from './targetProbe';
-import { deployHelper, type HelperBundle } from './upload';
+import type { ApiAccess } from './apiChannel';
+import { ensureDaemon, findDaemonOnSocket, type DaemonPlace, SocketPermissionError } from './daemonControl';
+import { installedVersionCommand, installHelper, installedDir } from './install';
+import { PreflightError, preflight, type TargetFacts } from './preflight';
+import { runningContainers, stopHelper } from './removal';
+import { RootAccess, type RootMethod } from './rootAccess';
+import { shq } from './shellQuote';
+import { helperBuild, stageHelper, STAGING_DIR, type HelperBundle } from './upload';
 
 export interface RemoteHelperSpec {
   /** What the user calls this target, for messages. */
@@ -23,7 +30,7 @@ export interface RemoteHelperSpec {
   readonly jumps: readonly SshEndpoint[];
   readonly rootMethod: RootMethod;
   readonly place: DaemonPlace;
-  /** Where helper builds go on the target; `~` is the SSH user's home. */
+  /** Where the root-owned helper builds go on the target (default /usr/local/lib/berth). */
   readonly installDir: string;
 }
 
@@ -34,6 +41,11 @@ export interface RemoteHelperDeps {
   readonly knownHostsPath?: string;
   readonly agent?: string | false;
   readonly secrets?: { readonly store: SecretStore; readonly keyPrefix: string; readonly remember: boolean };
+  /**
+   * Passwords and decrypted keys while VS Code runs, by `user@host:port`: shared by the targets that log
+   * in the same way (and only by them). Default: this target's own.
+   */
+  readonly memory?: CredentialMemory;
   readonly noDelay?: boolean;
   readonly keepaliveIntervalMs?: number;
   readonly keepaliveCountMax?: number;
@@ -43,21 +55,46 @@ export interface RemoteHelperDeps {
   readonly backoffMs?: { readonly first: number; readonly max: number };
 }
 
+/** Why a connection failed, for the words and buttons of the notification that says so. */
+export type FailureKind = 'preflight' | 'cancelled' | 'permission' | 'host-key' | 'authentication' | 'other';
+
 export type RemoteHelperState =
   | { readonly kind: 'disconnected' }
   | { readonly kind: 'connecting'; readonly step: string }
-  | { readonly kind: 'connected'; readonly client: RpcClient; readonly info: SystemVersionResult; readonly uploaded: boolean; readonly started: boolean }
-  | { readonly kind: 'unreachable'; readonly reason: string; readonly retryInMs?: number };
+  | {
+      readonly kind: 'connected';
+      readonly client: RpcClient;
+      readonly info: SystemVersionResult;
+      readonly uploaded: boolean;
+      readonly started: boolean;
+      /** How the API is reached: the socket (root, the berth group) or sudo's dial-stdio bridge. */
+      readonly access: ApiAccess;
+    }
+  | {
+      readonly kind: 'unreachable';
+      readonly reason: string;
+      readonly retryInMs?: number;
+      readonly failure?: FailureKind;
+      /** For a preflight failure: the command that installs what is missing. */
+      readonly installCommand?: string;
+    };
 
 /** Errors that another attempt will not fix by itself: no automatic retry after these. */
-function isPermanent(error: unknown): boolean {
-  return (
-    error instanceof HostKeyError ||
-    error instanceof CancelledError ||
-    error instanceof TargetCheckError ||
-    error instanceof SocketPermissionError ||
-    /authentication .* failed/.test(messageOf(error))
-  );
+function failureKind(error: unknown): FailureKind {
+  if (error instanceof PreflightError || error instanceof TargetCheckError) return 'preflight';
+  if (error instanceof CancelledError) return 'cancelled';
+  if (error instanceof SocketPermissionError || /sudo on .* refused/.test(messageOf(error))) return 'permission';
+  if (error instanceof HostKeyError) return 'host-key';
+  if (/authentication .* failed/.test(messageOf(error))) return 'authentication';
+  return 'other';
+}
+
+/** What a connected target keeps of the way it came: for stopping and uninstalling the helper. */
+interface Session {
+  readonly connection: SshConnection;
+  readonly root: RootAccess;
+  readonly facts: TargetFacts;
+  readonly installDir: string;
 }
 
 export class RemoteHelperConnection extends EventEmitter<{ state: [state: RemoteHelperState] }> {
@@ -68,13 +105,15 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
   /** Failed attempts since the last success: how long the next wait is (backoffDelay). */
   private failures = 0;
   private wanted = false;
-  private readonly memory = new CredentialMemory();
+  private readonly memory: CredentialMemory;
+  private session: Session | undefined;
 
   constructor(
     readonly spec: RemoteHelperSpec,
     private readonly deps: RemoteHelperDeps,
   ) {
     super();
+    this.memory = deps.memory ?? new CredentialMemory();
   }
 
   get state(): RemoteHelperState {
@@ -103,12 +142,17 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
 
   dispose(): void {
     this.disconnect();
-    this.memory.clear();
+    // A memory shared with other targets is theirs too: its owner clears it.
+    if (!this.deps.memory) this.memory.clear();
     this.removeAllListeners();
   }
 
-  /** Calls the helper; fails at once with TargetUnreachableError when the target is not connected. */
+  /**
+   * Calls the helper. While a connection attempt is under way the call waits for it (an editor opened
+   * during a reconnect, say); otherwise it fails at once with TargetUnreachableError when not connected.
+   */
   async call<M extends MethodName>(method: M, params: MethodParams<M>, timeoutMs = this.deps.callTimeoutMs ?? 30_000): Promise<MethodResult<M>> {
+    if (this.current.kind === 'connecting' && this.connecting) await this.connecting;
     const state = this.current;
     if (state.kind !== 'connected') {
       const why = state.kind === 'unreachable' ? state.reason : state.kind === 'connecting' ? `still connecting (${state.step})` : 'not connected';
@@ -119,6 +163,63 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
     } catch (error) {
       if (!state.client.isOpen || !this.connection?.isOpen) throw new TargetUnreachableError(this.spec.label, messageOf(error));
       throw error;
+    }
+  }
+
+  /** The containers that stopping the helper would stop (the target must be connected). */
+  runningContainers(): Promise<string[]> {
+    const state = this.current;
+    if (state.kind !== 'connected') return Promise.reject(new TargetUnreachableError(this.spec.label, 'not connected'));
+    return runningContainers(state.client);
+  }
+
+  /**
+   * Adds the SSH user to the group of the helper's socket, as root, so that the socket admits them without
+   * sudo: which makes them equal to root (the helper runs as root). Only when they ask; then reconnects,
+   * since a new login is what picks up a new group. Returns the group's name.
+   */
+  async joinSocketGroup(): Promise<string> {
+    const session = this.session;
+    if (this.current.kind !== 'connected' || !session) throw new TargetUnreachableError(this.spec.label, 'not connected');
+    const socket = this.spec.place.socketPath;
+    const group = (await session.connection.run(`stat -c %G ${shq(socket)}`)).trim();
+    if (!group || group === 'root') throw new Error(`the helper's socket ${socket} on ${this.spec.label} has no group of its own to join`);
+    await session.root.run(`usermod -aG ${shq(group)} ${shq(session.facts.user)}`, `adding ${session.facts.user} to the group ${group}`);
+    this.deps.log.info(`${this.spec.label}: added ${session.facts.user} to the group ${group} (equal to root); reconnecting to use it`);
+    await this.connect();
+    return group;
+  }
+
+  /**
+   * Stops the helper's containers and its daemon, as root; with `uninstall`, also removes them and every
+   * file of the helper on the target. The target is disconnected afterwards.
+   */
+  async stopHelper({ uninstall }: { uninstall: boolean }): Promise<void> {
+    const state = this.current;
+    const session = this.session;
+    if (state.kind !== 'connected' || !session) throw new TargetUnreachableError(this.spec.label, 'not connected');
+    this.wanted = false;
+    clearTimeout(this.retryTimer);
+    // From here the connection's end is ours: not a drop to reconnect after.
+    this.connection = undefined;
+    try {
+      await stopHelper(
+        {
+          connection: session.connection,
+          root: session.root,
+          client: state.client,
+          daemonPid: state.info.pid,
+          place: this.spec.place,
+          installDir: session.installDir,
+          home: session.facts.home,
+          log: this.deps.log,
+        },
+        { uninstall },
+      );
+    } finally {
+      session.connection.close();
+      this.session = undefined;
+      this.setState({ kind: 'disconnected' });
     }
   }
 
@@ -159,32 +260,50 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
       if (!this.wanted) throw new CancelledError('disconnected');
       this.connection = connection;
       step('checking the target');
-      const facts = await probeTarget(connection);
-      const arch = checkTarget(facts, spec.label);
+      const facts = await preflight(connection, spec.label);
       log.info(`${spec.label}: ${facts.os} ${facts.machine}, Node.js ${facts.nodeVersion} (${facts.nodePath}), user ${facts.user} (uid ${facts.uid})`);
-      const installDir = spec.installDir.replace(/^~(?=$|\/)/, facts.home);
-      step('deploying the helper');
-      const deployed = await deployHelper(connection, deps.bundle, arch, installDir, log);
-      step('starting the helper');
-      const daemon = await ensureDaemon(connection, {
-        place: spec.place,
-        helperDir: deployed.helperDir,
-        version: deps.bundle.version,
-        facts,
-        rootMethod: spec.rootMethod,
-        prompter,
-        log,
-      });
+      const root = new RootAccess(connection, { facts, rootMethod: spec.rootMethod, prompter, log, memory: this.memory });
+      const installDir = spec.installDir;
+      const build = helperBuild(deps.bundle, facts.arch!);
+      const stagingRoot = posix.join(facts.home, STAGING_DIR);
+      let uploaded = false;
+      // A member of the socket's group (or root) whose daemon runs this version needs nothing else.
+      let daemon = await findDaemonOnSocket(connection, facts, spec.place, deps.bundle.version, log);
+      if (!daemon) {
+        if ((await connection.exec(installedVersionCommand(installDir, build))).stdout.trim() !== build.id) {
+          step('deploying the helper');
+          const staged = await stageHelper(connection, build, stagingRoot, log);
+          step('installing the helper as root');
+          await installHelper(connection, root, build, staged, installDir, log);
+          uploaded = true;
+        } else {
+          log.info(`deploy: ${spec.label} has helper ${build.id} installed in ${installedDir(installDir, build)}`);
+        }
+        step('starting the helper');
+        daemon = await ensureDaemon({
+          connection,
+          root,
+          facts,
+          place: spec.place,
+          helperDir: installedDir(installDir, build),
+          version: deps.bundle.version,
+          lockDir: stagingRoot,
+          log,
+        });
+      }
       if (!this.wanted || this.connection !== connection) {
         daemon.client.close();
         throw new CancelledError('disconnected');
       }
       const lost = (reason: string) => this.onLost(connection!, reason);
-      connection.once('close', lost);
-      daemon.client.once('close', (reason) => lost(`the tunnel to the helper closed (${reason})`));
+      connection.once('close', (reason) => lost(`the SSH connection closed: ${reason}`));
+      daemon.client.once('close', lost);
       this.failures = 0;
-      log.info(`${spec.label}: connected to helper ${daemon.info.helperVersion} (pid ${daemon.info.pid}, kernel ${daemon.info.kernel})`);
-      this.setState({ kind: 'connected', client: daemon.client, info: daemon.info, uploaded: deployed.uploaded, started: daemon.started });
+      this.session = { connection, root, facts, installDir };
+      log.info(
+        `${spec.label}: connected to helper ${daemon.info.helperVersion} (pid ${daemon.info.pid}, kernel ${daemon.info.kernel}, engine ${daemon.info.engineId}) through ${daemon.access === 'socket' ? 'its socket' : 'sudo and berth dial-stdio'}`,
+      );
+      this.setState({ kind: 'connected', client: daemon.client, info: daemon.info, uploaded, started: daemon.started, access: daemon.access });
     } catch (error) {
       connection?.close();
       if (this.connection === connection) this.connection = undefined;
@@ -194,15 +313,19 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
       }
       const reason = messageOf(error);
       log.error(`${spec.label}: ${reason}`);
-      if (!interactive && !isPermanent(error)) this.scheduleRetry(reason);
-      else this.setState({ kind: 'unreachable', reason });
+      const failure = failureKind(error);
+      if (!interactive && failure === 'other') this.scheduleRetry(reason);
+      else {
+        const installCommand = error instanceof PreflightError ? error.installCommand : undefined;
+        this.setState({ kind: 'unreachable', reason, failure, ...(installCommand ? { installCommand } : {}) });
+      }
     }
   }
 
   private onLost(connection: SshConnection, reason: string): void {
     if (this.connection !== connection) return;
     this.deps.log.warn(`${this.spec.label}: connection lost: ${reason}`);
-    this.teardown();
+    this.teardown(`the connection to ${this.spec.label} was lost: ${reason}`);
     if (this.wanted) this.scheduleRetry(`connection lost: ${reason}`);
   }
 
@@ -214,12 +337,14 @@ export class RemoteHelperConnection extends EventEmitter<{ state: [state: Remote
     this.retryTimer = setTimeout(() => void this.attempt(false), delay);
   }
 
-  private teardown(): void {
+  /** `reason`: what open calls and streams (a terminal, say) are told; by default, that Berth closed it. */
+  private teardown(reason?: string): void {
     // Forget the connection first, so that the close events below are not taken for a drop.
     const connection = this.connection;
     this.connection = undefined;
+    this.session = undefined;
     const state = this.current;
-    if (state.kind === 'connected') state.client.close();
+    if (state.kind === 'connected') state.client.close(reason);
     connection?.close();
   }
 

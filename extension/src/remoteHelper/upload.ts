@@ -1,7 +1,7 @@
-// Putting the helper on a target: compare the helper there with ours, upload ours over SFTP when they
-// differ, atomically: into a temporary directory that is renamed to `helper-<build>` once complete, then
-// the `helper` link is switched with a rename, so a half-uploaded helper is never run and a running
-// daemon keeps the files it started from.
+// Putting the helper's files on a target, as the SSH user: they go to a staging folder in the user's home
+// (~/.cache/berth/upload), uploaded over SFTP into a folder of this upload's own.
+// The root daemon never runs them from there: install.ts copies them, as root, into a folder only root
+// can write, checking each file's SHA-256 against what is uploaded here.
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -21,19 +21,38 @@ export interface BundleFile {
   readonly relative: string;
   readonly absolute: string;
   readonly mode: number;
+  /** SHA-256 of the content, hex: what the install checks as root. */
+  readonly sha256: string;
+}
+
+/** The helper's build as it goes to a target: its files and its identity. */
+export interface HelperBuild {
+  readonly files: readonly BundleFile[];
+  /** `version+hash of the files`: the same build is never uploaded or installed twice. */
+  readonly id: string;
+  /** The folder name of this build, in the staging folder and in the install folder. */
+  readonly dirName: string;
+}
+
+/** Where the SSH user's uploads wait to be installed (relative to their home). */
+export const STAGING_DIR = '.cache/berth/upload';
+
+function bundleFile(bundle: HelperBundle, relative: string, mode: number): BundleFile {
+  const absolute = join(bundle.dir, relative);
+  return { relative, absolute, mode, sha256: createHash('sha256').update(readFileSync(absolute)).digest('hex') };
 }
 
 /** The files a target of this architecture needs: the two bundles, the command, koffi's native part. */
 export function bundleFiles(bundle: HelperBundle, arch: 'x64' | 'arm64'): BundleFile[] {
   const files: BundleFile[] = [];
-  for (const name of ['berth.js', 'init.js']) files.push({ relative: name, absolute: join(bundle.dir, name), mode: 0o644 });
-  files.push({ relative: 'bin/berth', absolute: join(bundle.dir, 'bin', 'berth'), mode: 0o755 });
+  for (const name of ['berth.js', 'init.js']) files.push(bundleFile(bundle, name, 0o644));
+  files.push(bundleFile(bundle, 'bin/berth', 0o755));
   const native = `node_modules/@koromix/koffi-linux-${arch}`;
   const walk = (relative: string) => {
     for (const entry of readdirSync(join(bundle.dir, relative), { withFileTypes: true })) {
       const child = `${relative}/${entry.name}`;
       if (entry.isDirectory()) walk(child);
-      else if (entry.isFile()) files.push({ relative: child, absolute: join(bundle.dir, child), mode: statSync(join(bundle.dir, child)).mode & 0o111 ? 0o755 : 0o644 });
+      else if (entry.isFile()) files.push(bundleFile(bundle, child, statSync(join(bundle.dir, child)).mode & 0o111 ? 0o755 : 0o644));
     }
   };
   try {
@@ -51,65 +70,47 @@ export function buildId(bundle: HelperBundle, files: readonly BundleFile[]): str
   return `${bundle.version}+${hash.digest('hex').slice(0, 16)}`;
 }
 
-export interface DeployResult {
-  /** The directory the helper is in on the target (helper-<build>, not the link). */
-  readonly helperDir: string;
-  readonly build: string;
-  readonly uploaded: boolean;
+export function helperBuild(bundle: HelperBundle, arch: 'x64' | 'arm64'): HelperBuild {
+  const files = bundleFiles(bundle, arch);
+  const id = buildId(bundle, files);
+  return { files, id, dirName: `helper-${id.replace(/[^A-Za-z0-9.+-]/g, '_')}` };
 }
 
-/** Uploads the helper unless the target already has this build; returns where it is. */
-export async function deployHelper(
-  connection: SshConnection,
-  bundle: HelperBundle,
-  arch: 'x64' | 'arm64',
-  installDir: string,
-  log: StepLog,
-): Promise<DeployResult> {
-  const files = bundleFiles(bundle, arch);
-  const build = buildId(bundle, files);
-  const dirName = `helper-${build.replace(/[^A-Za-z0-9.+-]/g, '_')}`;
-  const helperDir = posix.join(installDir, dirName);
-  const link = posix.join(installDir, 'helper');
-  const installed = (await connection.exec(`cat ${shq(posix.join(link, 'VERSION'))} 2>/dev/null`)).stdout.trim();
-  const complete = (await connection.exec(`cat ${shq(posix.join(helperDir, 'VERSION'))} 2>/dev/null`)).stdout.trim();
-  if (installed === build && complete === build) {
-    log.info(`deploy: ${connection.label} already has helper ${build} in ${helperDir}`);
-    return { helperDir, build, uploaded: false };
-  }
-  log.info(`deploy: ${connection.label} has helper ${installed || '(none)'}; ${complete === build ? 'switching to' : 'uploading'} ${build}`);
+/** `sha256  path` lines, as sha256sum -c reads them: the files and the VERSION file that names the build. */
+export function manifestOf(build: HelperBuild): string {
+  const version = createHash('sha256').update(`${build.id}\n`).digest('hex');
+  return [...build.files.map((file) => `${file.sha256}  ${file.relative}`), `${version}  VERSION`].join('\n') + '\n';
+}
 
-  if (complete !== build) {
-    const temp = posix.join(installDir, `.${dirName}.tmp-${randomBytes(4).toString('hex')}`);
-    await connection.run(`mkdir -p ${shq(installDir)} && rm -rf ${shq(temp)} && mkdir -m 0755 ${shq(temp)}`);
-    const started = Date.now();
-    const sftp = await connection.sftp();
-    try {
-      await uploadFiles(sftp, files, temp);
-      await sftpCall<void>((done) => sftp.writeFile(posix.join(temp, 'VERSION'), `${build}\n`, { mode: 0o644 }, done), 'write VERSION');
-    } catch (error) {
-      await connection.exec(`rm -rf ${shq(temp)}`).catch(() => undefined);
-      throw error;
-    } finally {
-      sftp.end();
-    }
-    const bytes = files.reduce((sum, file) => sum + statSync(file.absolute).size, 0);
-    log.info(`deploy: uploaded ${files.length} files (${Math.round(bytes / 1024)} KiB) in ${Date.now() - started} ms`);
-    // A complete copy becomes visible under its final name in one rename. If another window finished the
-    // same build meanwhile, theirs stays (a daemon may be starting from it) and ours is dropped.
-    await connection.run(
-      `if [ "$(cat ${shq(posix.join(helperDir, 'VERSION'))} 2>/dev/null)" = ${shq(build)} ]; then rm -rf ${shq(temp)}; ` +
-        `else rm -rf ${shq(helperDir)} && mv ${shq(temp)} ${shq(helperDir)}; fi`,
-    );
-  }
-  // Switch the link with a rename over it (mv -T), so `helper` always names a complete build.
-  const newLink = posix.join(installDir, `.helper.link-${randomBytes(4).toString('hex')}`);
+/**
+ * Uploads the build into a folder of its own under the staging folder (a temporary name, renamed once
+ * complete, so that two windows uploading at once never mix their files); returns that folder, which the
+ * install removes.
+ */
+export async function stageHelper(connection: SshConnection, build: HelperBuild, stagingRoot: string, log: StepLog): Promise<string> {
+  const staged = posix.join(stagingRoot, `${build.dirName}.${randomBytes(4).toString('hex')}`);
+  const temp = `${staged}.tmp`;
+  // Leftovers of interrupted uploads go first, when old enough not to be another window's upload.
   await connection.run(
-    `ln -s ${shq(dirName)} ${shq(newLink)} && { mv -fT ${shq(newLink)} ${shq(link)} 2>/dev/null || { rm -rf ${shq(link)} && mv ${shq(newLink)} ${shq(link)}; }; }`,
+    `mkdir -p ${shq(stagingRoot)} && chmod 0700 ${shq(stagingRoot)} && ` +
+      `find ${shq(stagingRoot)} -mindepth 1 -maxdepth 1 -name 'helper-*' -mmin +10 -exec rm -rf {} + 2>/dev/null; ` +
+      `mkdir -m 0755 ${shq(temp)}`,
   );
-  // Leftovers of interrupted uploads, old enough not to be another window's upload in progress.
-  await connection.exec(`find ${shq(installDir)} -maxdepth 1 \\( -name '.helper-*.tmp-*' -o -name '.helper.link-*' \\) -mmin +10 -exec rm -rf {} + 2>/dev/null; true`);
-  return { helperDir, build, uploaded: complete !== build };
+  const started = Date.now();
+  const sftp = await connection.sftp();
+  try {
+    await uploadFiles(sftp, build.files, temp);
+    await sftpCall<void>((done) => sftp.writeFile(posix.join(temp, 'VERSION'), `${build.id}\n`, { mode: 0o644 }, done), 'write VERSION');
+  } catch (error) {
+    await connection.exec(`rm -rf ${shq(temp)}`).catch(() => undefined);
+    throw error;
+  } finally {
+    sftp.end();
+  }
+  const bytes = build.files.reduce((sum, file) => sum + statSync(file.absolute).size, 0);
+  log.info(`deploy: uploaded ${build.files.length} files (${Math.round(bytes / 1024)} KiB) to ${connection.label}:${staged} in ${Date.now() - started} ms`);
+  await connection.run(`mv ${shq(temp)} ${shq(staged)}`);
+  return staged;
 }
 
 function sftpCall<T>(start: (done: (error: Error | null | undefined, value?: T) => void) => void, what: string, timeoutMs = 60_000): Promise<T> {

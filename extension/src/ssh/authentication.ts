@@ -12,11 +12,16 @@ import { loadSsh2 } from './ssh2Module';
 
 /** In-memory credentials for reconnecting without asking again; dropped with the target. */
 export class CredentialMemory {
+  /** Decrypted key files, by `user@host:port` and path. */
   readonly keys = new Map<string, ParsedKey>();
+  /** SSH passwords, by `user@host:port`. */
   readonly passwords = new Map<string, string>();
+  /** sudo passwords, by `user@host:port` (never written anywhere). */
+  readonly sudoPasswords = new Map<string, string>();
   clear(): void {
     this.keys.clear();
     this.passwords.clear();
+    this.sudoPasswords.clear();
   }
 }
 
@@ -111,7 +116,8 @@ export class Authenticator {
 
   private async keyStep(path: string): Promise<AuthStep | undefined> {
     const memory = this.options.memory;
-    const remembered = memory?.keys.get(path);
+    const memoryKey = `${this.label}\0${path}`;
+    const remembered = memory?.keys.get(memoryKey);
     if (remembered) return this.step('publickey', { key: remembered, describe: path });
     let data: Buffer;
     try {
@@ -122,7 +128,7 @@ export class Authenticator {
     }
     let parsed = parseKeyFile(data, undefined);
     if (!(parsed instanceof Error)) {
-      memory?.keys.set(path, parsed);
+      memory?.keys.set(memoryKey, parsed);
       return this.step('publickey', { key: parsed, describe: path });
     }
     if (!/passphrase|encrypted/i.test(parsed.message)) {
@@ -134,7 +140,7 @@ export class Authenticator {
     if (stored !== undefined) {
       parsed = parseKeyFile(data, stored);
       if (!(parsed instanceof Error)) {
-        memory?.keys.set(path, parsed);
+        memory?.keys.set(memoryKey, parsed);
         return this.step('publickey', { key: parsed, describe: path });
       }
       await this.forgetSecret(secretKey);
@@ -143,7 +149,7 @@ export class Authenticator {
       const passphrase = await this.ask({ kind: 'passphrase', prompt: path, retry: attempt > 0 });
       parsed = parseKeyFile(data, passphrase);
       if (!(parsed instanceof Error)) {
-        memory?.keys.set(path, parsed);
+        memory?.keys.set(memoryKey, parsed);
         this.pendingSecret = { key: secretKey, value: passphrase };
         return this.step('publickey', { key: parsed, describe: path });
       }

@@ -39,7 +39,8 @@ export class SshConnection extends EventEmitter<{ close: [reason: string] }> {
   ) {
     super();
     for (const hop of [...hops, client]) {
-      hop.on('close', () => this.onClosed(this.lastError() ?? 'the SSH connection closed'));
+      // Berth's own close() sets its reason first; any other close came from the far side or the network.
+      hop.on('close', () => this.onClosed(this.lastError() ?? 'the SSH server (or the network) closed the connection'));
     }
   }
 
@@ -93,6 +94,21 @@ export class SshConnection extends EventEmitter<{ close: [reason: string] }> {
       throw new Error(`${command.split(' ')[0]} failed on ${this.label}: ${detail}`);
     }
     return result.stdout;
+  }
+
+  /**
+   * Starts a command and hands over its channel (stdin, stdout, and `.stderr`) as it runs: for commands
+   * that carry a stream, such as the dial-stdio bridge, or that ask a question on stderr (sudo).
+   */
+  openExec(command: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ClientChannel> {
+    this.assertOpen(`run ${command.split(' ')[0]}`);
+    return withTimeout(
+      new Promise<ClientChannel>((resolve, reject) =>
+        this.client.exec(command, (error, channel) => (error ? reject(new Error(`cannot run a command on ${this.label}: ${error.message}`)) : resolve(channel))),
+      ),
+      timeoutMs,
+      `starting ${command.split(' ')[0]} on ${this.label}`,
+    );
   }
 
   sftp(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<SFTPWrapper> {

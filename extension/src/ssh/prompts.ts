@@ -46,3 +46,32 @@ export interface StepLog {
 }
 
 export const silentLog: StepLog = { info() {}, warn() {}, error() {} };
+
+/**
+ * Runs one prompt after another, across every target: VS Code's input box cancels an open one when
+ * another opens. A prompt that fails or is cancelled does not stop the next.
+ */
+export class PromptQueue {
+  private last: Promise<unknown> = Promise.resolve();
+
+  run<T>(job: () => PromiseLike<T>): Promise<T> {
+    const next = this.last.then(job, job);
+    this.last = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+}
+
+/**
+ * `prompter` asking one question at a time through `queue` (one per window, across every target): VS
+ * Code's input box cancels an open one when another opens, so two targets reconnecting after a window
+ * reload would otherwise cancel each other's question.
+ */
+export function oneAtATime(prompter: SshPrompter, queue = new PromptQueue()): SshPrompter {
+  return {
+    secret: (request) => queue.run(() => prompter.secret(request)),
+    confirmHostKey: (request) => queue.run(() => prompter.confirmHostKey(request)),
+  };
+}

@@ -1,25 +1,28 @@
 // The SSH prompts as VS Code shows them: input boxes for passphrases and passwords, a modal question for
 // an unknown host key; and VS Code's SecretStorage as the place for secrets the user lets Berth keep.
+// The extension asks through oneAtATime(new VsCodePrompter()): one prompt at a time across every target.
 import * as vscode from 'vscode';
 import type { HostKeyRequest, SecretRequest, SecretStore, SshPrompter } from './prompts';
 
 export class VsCodePrompter implements SshPrompter {
-  async secret(request: SecretRequest): Promise<string | undefined> {
+  secret(request: SecretRequest): Promise<string | undefined> {
     const titles: Record<SecretRequest['kind'], string> = {
       passphrase: `Passphrase for the key ${request.prompt}`,
       password: `SSH password for ${request.target}`,
       'keyboard-interactive': `${request.target}: ${request.prompt}`,
       sudo: `sudo password on ${request.target}`,
     };
-    return vscode.window.showInputBox({
-      title: `Berth: ${titles[request.kind]}`,
-      prompt: request.retry ? `That was not accepted; try again. ${request.prompt}` : request.prompt,
-      password: !request.echo,
-      ignoreFocusOut: true,
-    });
+    return Promise.resolve(
+      vscode.window.showInputBox({
+        title: `Berth: ${titles[request.kind]}`,
+        prompt: request.retry ? `That was not accepted; try again. ${request.prompt}` : request.prompt,
+        password: !request.echo,
+        ignoreFocusOut: true,
+      }),
+    );
   }
 
-  async confirmHostKey(request: HostKeyRequest): Promise<boolean> {
+  confirmHostKey(request: HostKeyRequest): Promise<boolean> {
     const trust = 'Trust and Connect';
     const detail = [
       `The authenticity of host ${request.host} can't be established.`,
@@ -29,8 +32,7 @@ export class VsCodePrompter implements SshPrompter {
     ]
       .filter(Boolean)
       .join('\n');
-    const answer = await vscode.window.showWarningMessage(`Berth: unknown host key for ${request.host}`, { modal: true, detail }, trust);
-    return answer === trust;
+    return Promise.resolve(vscode.window.showWarningMessage(`Berth: unknown host key for ${request.host}`, { modal: true, detail }, trust)).then((answer) => answer === trust);
   }
 }
 

@@ -4,9 +4,11 @@ import * as vscode from 'vscode';
 import { registerBerthCommand } from '../views/commandRunner';
 import { randomUUID } from 'node:crypto';
 import { listHostAliases, parseHostSpec, readSshConfig } from '../ssh/sshConfig';
+import { DEFAULT_DAEMON_PLACE } from '../remoteHelper/daemonControl';
+import { DEFAULT_INSTALL_DIR } from '../remoteHelper/install';
 import { ROOT_METHODS, type RemoteTargetConfig } from './remoteTargetConfig';
 import { RemoteTarget } from './remoteTarget';
-import type { Target } from './target';
+import type { Target, TargetState } from './target';
 import type { TargetRegistry } from './targetRegistry';
 
 export function registerTargetCommands(registry: TargetRegistry, log: vscode.LogOutputChannel): vscode.Disposable[] {
@@ -14,6 +16,7 @@ export function registerTargetCommands(registry: TargetRegistry, log: vscode.Log
     'berth.targets.add': () => addTarget(registry),
     'berth.targets.edit': (node?: unknown) => editTarget(registry, node),
     'berth.targets.remove': (node?: unknown) => removeTarget(registry, node),
+    'berth.targets.joinGroup': (node?: unknown) => joinGroup(registry, node),
     'berth.showConnectionLog': () => log.show(true),
   };
   return Object.entries(commands).map(([id, run]) => registerBerthCommand(id, log, run));
@@ -98,6 +101,7 @@ async function editTarget(registry: TargetRegistry, node: unknown): Promise<void
     apply(typed.trim());
     return true;
   };
+  const absolute = (value: string) => (value === '' || value.startsWith('/') ? undefined : 'An absolute path on the target (or empty for the default)');
   for (;;) {
     const fields: Field[] = [
       { label: 'Name', description: config.label, edit: () => text('Name', config.label, (v) => (config = { ...config, label: v || config.label })) },
@@ -135,7 +139,10 @@ async function editTarget(registry: TargetRegistry, node: unknown): Promise<void
           return true;
         },
       },
-      { label: "Helper's socket", description: config.socketPath ?? '/run/berth/berth.sock', edit: () => text("The helper's socket on the target", config.socketPath, (v) => (config = { ...config, socketPath: v || undefined })) },
+      { label: "Helper's socket", description: config.socketPath ?? DEFAULT_DAEMON_PLACE.socketPath, edit: () => text("The helper's socket on the target", config.socketPath, (v) => (config = { ...config, socketPath: v || undefined }), absolute) },
+      { label: "Helper's state folder", description: config.rootDir ?? DEFAULT_DAEMON_PLACE.rootDir, edit: () => text("The helper's state folder (images, containers, volumes) on the target", config.rootDir, (v) => (config = { ...config, rootDir: v || undefined }), absolute) },
+      { label: "Helper's log", description: config.logFile ?? DEFAULT_DAEMON_PLACE.logFile, edit: () => text("The helper's log file on the target", config.logFile, (v) => (config = { ...config, logFile: v || undefined }), absolute) },
+      { label: 'Install folder', description: config.installDir ?? DEFAULT_INSTALL_DIR, edit: () => text('Where the helper is installed on the target, owned by root', config.installDir, (v) => (config = { ...config, installDir: v || undefined }), absolute) },
     ];
     const done = { label: '$(check) Save', description: '', edit: async () => true };
     const picked = await vscode.window.showQuickPick([done, ...fields], { title: `Berth: Edit ${target.label}`, ignoreFocusOut: true });
@@ -146,16 +153,100 @@ async function editTarget(registry: TargetRegistry, node: unknown): Promise<void
   await registry.update(config);
 }
 
+/**
+ * The berth group, as an explicit choice: its members reach the helper's socket without sudo, which makes
+ * them root (as Docker's docker group does). The text says so before anything is done.
+ */
+async function joinGroup(registry: TargetRegistry, node: unknown): Promise<void> {
+  const target = await pickRemote(registry, node, 'Join the berth Group on');
+  if (!target) return;
+  const state = target.state;
+  if (state.kind !== 'connected') throw new Error(`${target.label} is not connected: connect it first (sudo is needed to add you to the group)`);
+  if (state.access === 'socket') {
+    void vscode.window.showInformationMessage(`Berth: ${target.label} already reaches the helper's socket directly (as root or as a member of its group).`);
+    return;
+  }
+  const join = 'Join the Group (Equals Root)';
+  const answer = await vscode.window.showWarningMessage(
+    `Let ${target.spec.target.user} reach the helper on ${target.label} without sudo?`,
+    {
+      modal: true,
+      detail:
+        `Berth adds ${target.spec.target.user} to the group of the helper's socket (berth) on ${target.label}. Every program that user runs can then ` +
+        'control the helper, which runs as root: that equals root without a password, as membership of the docker group does. ' +
+        'Berth works without it: it reaches the helper through sudo, asking for the password when sudo does.',
+    },
+    join,
+  );
+  if (answer !== join) return;
+  const group = await target.joinSocketGroup();
+  void vscode.window.showInformationMessage(`Berth: ${target.spec.target.user} is in the group ${group} on ${target.label} and reaches the helper without sudo.`);
+}
+
+/**
+ * Remove SSH Target: forget it, and, if the user asks, stop the helper there (after saying which
+ * containers that stops) or stop it and uninstall it with everything it put on the target. Stopping needs
+ * the connection: a target that is not connected is connected first when the user asks for that.
+ */
 async function removeTarget(registry: TargetRegistry, node: unknown): Promise<void> {
   const target = await pickRemote(registry, node, 'Remove');
   if (!target) return;
-  const remove = 'Remove';
+  if (target.state.kind !== 'connected') {
+    const remove = 'Remove';
+    const connectFirst = 'Connect to Stop or Uninstall…';
+    const answer = await vscode.window.showWarningMessage(
+      `Remove the SSH target ${target.label}?`,
+      {
+        modal: true,
+        detail:
+          `Berth is not connected to ${target.label}: if its helper runs there, it keeps running, and so do its containers. ` +
+          'To stop the helper or uninstall it, Berth connects first.',
+      },
+      remove,
+      connectFirst,
+    );
+    if (answer === remove) return registry.remove(target.config.id);
+    if (answer !== connectFirst) return;
+    await target.connect();
+  }
+  // Read again: connecting changed it (TypeScript would keep the narrowing from above).
+  const state = target.state as TargetState;
+  if (state.kind !== 'connected') throw new Error(`cannot stop the helper on ${target.label}: ${state.kind === 'unreachable' ? state.reason : state.kind}`);
+  const running = await target.runningContainers();
+  const { place, installDir } = target.spec;
+  const keep = 'Remove Only';
+  const stop = 'Stop Helper and Remove';
+  const uninstall = 'Stop, Uninstall and Remove';
   const answer = await vscode.window.showWarningMessage(
     `Remove the SSH target ${target.label}?`,
-    { modal: true, detail: "Berth disconnects and forgets it and its stored secrets. The helper on the target keeps running; containers there are not touched." },
-    remove,
+    {
+      modal: true,
+      detail: [
+        `Its helper (berth ${state.info.helperVersion}, pid ${state.info.pid}) runs ${
+          running.length ? `${running.length} container${running.length === 1 ? '' : 's'}: ${running.join(', ')}` : 'no containers'
+        }.`,
+        '',
+        `${keep}: Berth forgets the target and its stored secrets; the helper and its containers keep running.`,
+        `${stop}: also stops ${running.length ? 'those containers and ' : ''}the helper, as root.`,
+        `${uninstall}: also removes its containers, images and volumes and every file Berth put there (${installDir}, ${place.rootDir}, ${place.logFile}).`,
+      ].join('\n'),
+    },
+    keep,
+    stop,
+    uninstall,
   );
-  if (answer === remove) await registry.remove(target.config.id);
+  if (!answer) return;
+  if (answer !== keep) {
+    const removing = answer === uninstall;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Berth: ${removing ? 'stopping and uninstalling' : 'stopping'} the helper on ${target.label}…` },
+      () => target.stopHelper({ uninstall: removing }),
+    );
+    void vscode.window.showInformationMessage(
+      removing ? `Berth: the helper and its files are gone from ${target.label}.` : `Berth: the helper on ${target.label} is stopped.`,
+    );
+  }
+  await registry.remove(target.config.id);
 }
 
 /** The node a view passed, else the local target: for the commands that act on any target. */

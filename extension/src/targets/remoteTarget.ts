@@ -81,6 +81,21 @@ export class RemoteTarget implements Target {
     this.forwards.clear();
   }
 
+  /** The names of the containers that stopping the helper would stop. */
+  runningContainers(): Promise<string[]> {
+    return this.connection.runningContainers();
+  }
+
+  /** Adds the SSH user to the group of the helper's socket (which equals root) and reconnects; the group's name. */
+  joinSocketGroup(): Promise<string> {
+    return this.connection.joinSocketGroup();
+  }
+
+  /** Stops the helper's containers and daemon as root; with `uninstall`, removes them and its files too. */
+  stopHelper(options: { uninstall: boolean }): Promise<void> {
+    return this.connection.stopHelper(options);
+  }
+
   dispose(): void {
     this.closeForwards();
     this.connection.dispose();
@@ -91,11 +106,11 @@ export class RemoteTarget implements Target {
 function toTargetState(state: RemoteHelperState): TargetState {
   switch (state.kind) {
     case 'connected':
-      return { kind: 'connected', client: state.client, info: state.info };
+      return { kind: 'connected', client: state.client, info: state.info, access: state.access };
     case 'connecting':
       return { kind: 'connecting', step: state.step };
     case 'unreachable':
-      return { kind: 'unreachable', reason: state.reason, retryInMs: state.retryInMs };
+      return { kind: 'unreachable', reason: state.reason, retryInMs: state.retryInMs, failure: state.failure, installCommand: state.installCommand };
     case 'disconnected':
       return { kind: 'disconnected' };
   }

@@ -1,9 +1,10 @@
 // A remote target as the user defines it (in the `berth.targets` setting: never a secret in it), and how
 // it becomes a connection spec: the host is looked up in ~/.ssh/config (HostName, Port, User,
 // IdentityFile, ProxyJump), and what the user set for the target overrides that. No VS Code here.
-import type { RootMethod } from '../remoteHelper/asRoot';
 import { DEFAULT_DAEMON_PLACE } from '../remoteHelper/daemonControl';
+import { DEFAULT_INSTALL_DIR } from '../remoteHelper/install';
 import type { RemoteHelperSpec } from '../remoteHelper/remoteHelperConnection';
+import type { RootMethod } from '../remoteHelper/rootAccess';
 import { localUserName, type SshEndpoint } from '../ssh/endpoint';
 import { expandTilde, parseHostSpec, resolveHost, type SshConfig } from '../ssh/sshConfig';
 
@@ -28,10 +29,10 @@ export interface RemoteTargetConfig {
 }
 
 export const ROOT_METHODS: ReadonlyArray<{ readonly method: RootMethod; readonly label: string; readonly detail: string }> = [
-  { method: 'auto', label: 'Automatic', detail: 'root if logged in as root, else sudo -n, else ask for the sudo password' },
+  { method: 'auto', label: 'Automatic', detail: 'root if logged in as root, else sudo (its password asked when sudo asks for it)' },
   { method: 'root', label: 'Already root', detail: 'the SSH user is root' },
   { method: 'sudo', label: 'sudo without a password', detail: 'sudo -n (NOPASSWD in sudoers)' },
-  { method: 'sudo-password', label: 'sudo with a password', detail: 'asked once when the helper must be started, never stored' },
+  { method: 'sudo-password', label: 'sudo with a password', detail: 'asked once, kept in memory until VS Code closes, never on disk' },
 ];
 
 const OPTIONAL_STRINGS = ['user', 'identityFile', 'proxyJump', 'socketPath', 'rootDir', 'logFile', 'installDir'] as const;
@@ -124,13 +125,14 @@ export function resolveRemoteSpec(config: RemoteTargetConfig, sshConfig: SshConf
       rootDir: config.rootDir || DEFAULT_DAEMON_PLACE.rootDir,
       logFile: config.logFile || DEFAULT_DAEMON_PLACE.logFile,
     },
-    installDir: config.installDir || '~/.berth',
+    installDir: config.installDir || DEFAULT_INSTALL_DIR,
   };
 }
 
-/** The one-line description the tree shows: `user@host:port via jump`. */
+/** The one-line description the tree shows: `user@host:port via jump`, and the socket when it is not the default. */
 export function describeSpec(spec: RemoteHelperSpec): string {
   const { user, host, port } = spec.target;
   const via = spec.jumps.length ? ` via ${spec.jumps.map((jump) => jump.host).join(', ')}` : '';
-  return `ssh ${user}@${host}${port === 22 ? '' : `:${port}`}${via}`;
+  const socket = spec.place.socketPath === DEFAULT_DAEMON_PLACE.socketPath ? '' : ` · socket ${spec.place.socketPath}`;
+  return `ssh ${user}@${host}${port === 22 ? '' : `:${port}`}${via}${socket}`;
 }

@@ -3,15 +3,21 @@
 import * as vscode from 'vscode';
 import type { MethodName, MethodParams, MethodResult, SystemVersionResult } from '../../../helper/src/protocol';
 import { RpcClient } from '../client/rpcClient';
+import type { ApiAccess } from '../remoteHelper/apiChannel';
+import type { FailureKind } from '../remoteHelper/remoteHelperConnection';
 import { TargetUnreachableError, withTimeout } from '../ssh/errors';
 
 export type TargetState =
   | { readonly kind: 'disconnected' }
   /** `step` says what is happening (SSH targets: connecting, deploying, starting the helper). */
   | { readonly kind: 'connecting'; readonly step?: string }
-  | { readonly kind: 'connected'; readonly client: RpcClient; readonly info: SystemVersionResult }
-  /** `retryInMs`: a reconnection is scheduled. */
-  | { readonly kind: 'unreachable'; readonly reason: string; readonly retryInMs?: number };
+  /** `access`: for SSH targets, how the API is reached (the socket, or sudo and berth dial-stdio). */
+  | { readonly kind: 'connected'; readonly client: RpcClient; readonly info: SystemVersionResult; readonly access?: ApiAccess }
+  /**
+   * `retryInMs`: a reconnection is scheduled. `failure`: why an attempt failed for good (the notification's
+   * words and buttons); `installCommand`: what installs a target's missing requirements.
+   */
+  | { readonly kind: 'unreachable'; readonly reason: string; readonly retryInMs?: number; readonly failure?: FailureKind; readonly installCommand?: string };
 
 /** What the tree, the commands and the other views need of any target. */
 export interface Target extends vscode.Disposable {

@@ -4,10 +4,14 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { CredentialMemory } from '../ssh/authentication';
+import { oneAtATime } from '../ssh/prompts';
 import { VsCodePrompter, VsCodeSecretStore } from '../ssh/vscodePrompts';
+import { ConnectionNotices } from './connectionNotices';
 import type { HelperBundle } from '../remoteHelper/upload';
 import { endpointLabel } from '../ssh/endpoint';
 import { readSshConfig } from '../ssh/sshConfig';
+import { BERTH_SCHEME } from '../activation/ids';
 import { RemoteTarget } from './remoteTarget';
 import { resolveRemoteSpec, type RemoteTargetConfig } from './remoteTargetConfig';
 import type { LocalTarget, Target } from './target';
@@ -27,7 +31,10 @@ export class TargetRegistry implements vscode.Disposable {
   /** One target's state changed. */
   readonly onDidChangeTarget = this.targetChanged.event;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly prompter = new VsCodePrompter();
+  /** One prompt at a time, for every target. */
+  private readonly prompter = oneAtATime(new VsCodePrompter());
+  /** Passwords and keys while VS Code runs, by user@host:port: shared only by targets that log in alike. */
+  private readonly memory = new CredentialMemory();
   private readonly settings: TargetSettings;
   private disposing = false;
 
@@ -44,6 +51,7 @@ export class TargetRegistry implements vscode.Disposable {
       this.settings,
       local.onDidChange((target) => this.targetChanged.fire(target)),
       this.settings.onDidChange((configs) => this.reconcile(configs)),
+      new ConnectionNotices(this.onDidChangeTarget, log),
     );
     for (const config of this.settings.read()) this.create(config);
   }
@@ -109,12 +117,14 @@ export class TargetRegistry implements vscode.Disposable {
     if (changed) this.changed.fire();
   }
 
+  /** Forgets a target, its stored secrets, and the workspace folders that show its containers' files. */
   async remove(id: string): Promise<void> {
     const target = this.remotes.get(id);
     if (!target) return;
     this.drop(id);
     await this.saveOrUndo(() => this.create(target.config));
     await this.forgetSecrets(target);
+    removeWorkspaceFoldersOf(target.id);
   }
 
   private create(config: RemoteTargetConfig): RemoteTarget {
@@ -125,6 +135,7 @@ export class TargetRegistry implements vscode.Disposable {
       prompter: this.prompter,
       log: this.log,
       secrets: { store: new VsCodeSecretStore(this.context.secrets), keyPrefix: secretPrefix(config), remember: config.rememberSecrets },
+      memory: this.memory,
     });
     this.remotes.set(config.id, target);
     this.listeners.set(
@@ -184,10 +195,20 @@ export class TargetRegistry implements vscode.Disposable {
 
   dispose(): void {
     this.disposing = true;
+    this.memory.clear();
     for (const id of [...this.remotes.keys()]) this.drop(id);
     this.subscriptions.forEach((s) => s.dispose());
     this.changed.dispose();
     this.targetChanged.dispose();
+  }
+}
+
+/** Workspace folders on the target's containers (berth://TARGET/…) would only show an error once it is gone. */
+function removeWorkspaceFoldersOf(targetId: string): void {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  for (let index = folders.length - 1; index >= 0; index--) {
+    const uri = folders[index]!.uri;
+    if (uri.scheme === BERTH_SCHEME && uri.authority === targetId) vscode.workspace.updateWorkspaceFolders(index, 1);
   }
 }
 

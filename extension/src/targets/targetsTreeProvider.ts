@@ -2,6 +2,8 @@
 // An unreachable local helper is hidden while it is the only target, so that the welcome view explains
 // what to do; with SSH targets beside it, it shows as unreachable like any other.
 import * as vscode from 'vscode';
+import { ACCESS_WORDS } from '../remoteHelper/apiChannel';
+import { sameEngineAs } from '../views/sameEngine';
 import type { Target } from './target';
 import type { TargetRegistry } from './targetRegistry';
 
@@ -24,13 +26,22 @@ export class TargetsTreeProvider implements vscode.TreeDataProvider<Target>, vsc
     this.changed.fire(undefined);
   }
 
-  /** A target that appears or disappears changes the root's children; otherwise only its own node changes. */
+  /**
+   * A target that appears or disappears changes the root's children, and one that connects or disconnects
+   * may change which others share its engine; otherwise only its own node changes.
+   */
   private onTargetChanged(target: Target): void {
     const visible = this.visible();
     const sameSet = visible.length === this.shown.size && visible.every((t) => this.shown.has(t));
     this.shown = new Set(visible);
-    this.changed.fire(sameSet && visible.includes(target) ? target : undefined);
+    const engines = [...sameEngineAs(this.registry.all())].map(([a, b]) => `${a.id}=${b.id}`).join(' ');
+    const sameEngines = engines === this.engines;
+    this.engines = engines;
+    this.changed.fire(sameSet && sameEngines && visible.includes(target) ? target : undefined);
   }
+
+  /** Which targets share an engine, as last shown. */
+  private engines = '';
 
   getChildren(element?: Target): Target[] {
     return element ? [] : this.visible();
@@ -44,17 +55,25 @@ export class TargetsTreeProvider implements vscode.TreeDataProvider<Target>, vsc
     switch (state.kind) {
       case 'connected': {
         const { info } = state;
-        item.description = `berth ${info.helperVersion} · Linux ${info.kernel}`;
-        item.iconPath = new vscode.ThemeIcon(target.kind === 'ssh' ? 'remote' : 'vm-active', new vscode.ThemeColor('testing.iconPassed'));
+        const sameAs = sameEngineAs(this.registry.all()).get(target);
+        item.description = sameAs
+          ? `same engine as ${sameAs.label} · berth ${info.helperVersion}`
+          : `berth ${info.helperVersion} · Linux ${info.kernel}`;
+        item.iconPath = new vscode.ThemeIcon(
+          sameAs ? 'link' : target.kind === 'ssh' ? 'remote' : 'vm-active',
+          new vscode.ThemeColor('testing.iconPassed'),
+        );
         item.contextValue = `target.connected.${kind}`;
         item.tooltip = new vscode.MarkdownString(
           [
             `**${target.label}** — connected`,
             '',
-            `- helper: berth ${info.helperVersion} (protocol ${info.protocolVersion}, Node.js ${info.nodeVersion})`,
+            `- helper: berth ${info.helperVersion} (protocol ${info.protocolVersion}, Node.js ${info.nodeVersion}), pid ${info.pid}`,
+            `- engine: ${info.engineId.slice(0, 12)}${sameAs ? `, the same engine as **${sameAs.label}**: its containers and images are listed once, under ${sameAs.label}` : ''}`,
             `- kernel: Linux ${info.kernel} (${info.arch})`,
             `- cgroups: ${info.cgroupMode}`,
             `- privileges: ${info.root ? 'root' : 'not root: containers cannot be isolated'}`,
+            ...(state.access ? [`- reached through ${ACCESS_WORDS[state.access]}`] : []),
             `- ${target.description}`,
           ].join('\n'),
         );

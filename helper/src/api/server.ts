@@ -12,13 +12,14 @@ import {
   NEUTRAL_SUBPROTOCOL,
   offeredRevision,
   parseFrame,
+  PROTOCOL_VERSION,
   RpcError,
   SUBPROTOCOL,
   type MethodTable,
 } from '../protocol';
 import type { Logger } from '../logging/logger';
 import type { Dispatcher } from './dispatcher';
-import { systemVersion } from './handlers/system';
+import { HELPER_VERSION } from '../version';
 import { StreamHub } from './streams';
 
 /**
@@ -74,7 +75,7 @@ export function createApiServer(dispatcher: Dispatcher<MethodTable>, logger: Log
       ws.send(message);
     };
     const streams = new StreamHub({ text: send, binary: send });
-    const refusal = sameRevision ? undefined : new RpcError(ErrorCode.ProtocolMismatch, mismatchMessage(systemVersion(), revision, 'the client'));
+    const refusal = sameRevision ? undefined : new RpcError(ErrorCode.ProtocolMismatch, mismatchMessage({ helperVersion: HELPER_VERSION, protocolVersion: PROTOCOL_VERSION }, revision, 'the client'));
     const refuse = refusal && ((method: string) => (method === 'system.version' ? undefined : refusal));
     const reject = (message: string) =>
       ws.send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message } }));

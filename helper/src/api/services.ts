@@ -9,6 +9,8 @@ import type { NetworkManager } from '../network/networkManager';
 
 export interface DaemonServices {
   rootDir: string;
+  /** The engine's identity (ROOT/engine-id), which system.version reports. */
+  engineId: string;
   logger: Logger;
   events: EventBus;
   images: ImageStore;

@@ -20,6 +20,8 @@ Commands:
   daemon [--socket PATH] [--root DIR]
                                    serve the API on a Unix socket
                                    (defaults: /run/berth/berth.sock, /var/lib/berth)
+  dial-stdio [--socket PATH]       the daemon's socket on stdin and stdout, byte for byte
+                                   (what the extension runs with sudo over SSH)
   runtime COMMAND ...              the runc-compatible OCI runtime ('berth runtime help')
   help                             print this text
 `;

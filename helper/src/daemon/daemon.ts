@@ -1,6 +1,6 @@
 // The daemon process: owns its root directory and its socket (each under a lock), serves the API, and on
 // SIGTERM or SIGINT stops accepting, closes connections and removes its socket.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createApiServer, type ApiServer } from '../api/server';
 import { Dispatcher } from '../api/dispatcher';
 import { createHandlers } from '../api/handlers';
@@ -15,7 +15,10 @@ import type { Logger } from '../logging/logger';
 import { NetworkManager } from '../network/networkManager';
 import { methods } from '../protocol';
 import { HELPER_VERSION } from '../version';
+import { initScriptPath } from '../runtime/lifecycle/spawnInit';
+import { engineIdOf } from './engineId';
 import { acquireLock, AlreadyLockedError } from './lockFile';
+import { assertTrustedInstall } from './trustedInstall';
 import { bearerAuthorizer, listenTcp, newToken, parseTcpAddress, tokenPath } from './tcpListener';
 import { DaemonStartError, listenOnSocket, prepareOwnedDirectory, removeSocket } from './socketFile';
 
@@ -35,6 +38,8 @@ export interface RunningDaemon {
 
 export async function startDaemon({ socketPath, rootDir, logger, tcp, unpackLimits }: DaemonOptions): Promise<RunningDaemon> {
   const tcpAddress = tcp === undefined ? undefined : parseTcpAddress(tcp);
+  // As root, only from files no other user can change (the helper's folder holds init.js beside the bundle).
+  if (process.geteuid?.() === 0) assertTrustedInstall(dirname(initScriptPath()));
   // The root holds container and image state; 0700 because nothing in it is for other users.
   prepareOwnedDirectory(rootDir, 0o700, 'the root directory');
   let rootLock;
@@ -49,6 +54,7 @@ export async function startDaemon({ socketPath, rootDir, logger, tcp, unpackLimi
     throw error;
   }
 
+  const engineId = engineIdOf(rootDir);
   const events = new EventBus();
   const images = await ImageStore.open(join(rootDir, 'images'), { logger, events, ...(unpackLimits ? { limits: unpackLimits } : {}) });
   // The engine catches up with containers that ran on while no daemon watched them before serving.
@@ -57,7 +63,7 @@ export async function startDaemon({ socketPath, rootDir, logger, tcp, unpackLimi
   const network = new NetworkManager({ rootDir, logger, events, defaultNetwork: process.env.BERTH_DEFAULT_NETWORK || undefined });
   const engine = await Engine.open({ rootDir, logger, events, images, network });
   const builder = await Builder.open({ rootDir, engine, images, events, logger });
-  const services: DaemonServices = { rootDir, logger, events, images, engine, builder, network, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };
+  const services: DaemonServices = { rootDir, engineId, logger, events, images, engine, builder, network, containerRoots: (container) => withRpcErrors(() => engine.rootfs(container)) };
   const dispatcher = new Dispatcher(methods, createHandlers(services), logger);
   const api = createApiServer(dispatcher, logger);
   let socketLock;
@@ -75,7 +81,7 @@ export async function startDaemon({ socketPath, rootDir, logger, tcp, unpackLimi
     rootLock.release();
     throw error;
   }
-  logger.info(`berth ${HELPER_VERSION} serving ${socketPath} (root ${rootDir}, pid ${process.pid})`);
+  logger.info(`berth ${HELPER_VERSION} serving ${socketPath} (root ${rootDir}, pid ${process.pid}, engine ${engineId})`);
 
   let stopping: Promise<void> | undefined;
   return {

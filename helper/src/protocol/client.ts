@@ -70,14 +70,22 @@ export class ProtocolClient {
    * this revision's subprotocol it speaks another: only system.version is called then, and every other
    * call fails with ProtocolMismatch naming both revisions.
    */
-  static overWebSocket(ws: WebSocketLike, defaultTimeoutMs?: number, name?: string): ProtocolClient {
+  /**
+   * `describeClose` words a close this side did not ask for, given the close code (default: the helper
+   * closed the connection); it is asked a moment after the close, so that a transport that went away
+   * first (an SSH connection) has said so by then.
+   */
+  static overWebSocket(ws: WebSocketLike, defaultTimeoutMs?: number, name?: string, describeClose?: (detail: string) => string): ProtocolClient {
     const client = new ProtocolClient({ send: (message) => ws.send(message), close: () => ws.close() }, defaultTimeoutMs, name);
     ws.on('message', (data, isBinary) => {
       const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       if (isBinary) client.receiveFrame(buffer);
       else client.receive(buffer.toString());
     });
-    ws.on('close', (code, reason) => client.closed(`connection closed (${code}${reason.length ? `: ${reason.toString()}` : ''})`));
+    ws.on('close', (code, reason) => {
+      const detail = `${code}${reason.length ? `: ${reason.toString()}` : ''}`;
+      setImmediate(() => client.closed(describeClose?.(detail) ?? `the helper closed the connection (${detail})`));
+    });
     ws.on('error', (error) => client.closed(error.message));
     if (ws.protocol !== SUBPROTOCOL) client.otherRevision();
     return client;
@@ -121,9 +129,10 @@ export class ProtocolClient {
     return this.send(method, params, options);
   }
 
-  close(): void {
+  /** Closes the transport; what is still pending fails with `reason` (by default: this side closed it). */
+  close(reason = 'the connection was closed by this side (Berth)'): void {
+    this.closed(reason);
     this.transport.close();
-    this.closed('closed by the client');
   }
 
   /** The transport delivered a text message. */

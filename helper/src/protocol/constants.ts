@@ -23,3 +23,9 @@ export const STREAM_ACK_BYTES = 32 * 1024;
 export const STREAM_DATA = 'stream.data';
 /** Server → client notification: a stream's last word. */
 export const STREAM_END = 'stream.end';
+
+/**
+ * What `berth dial-stdio` writes on stderr once the daemon's socket is open: a client sends nothing before
+ * it, since sudo, which starts the bridge, may still be reading a password from the same stdin.
+ */
+export const DIAL_STDIO_READY = 'berth dial-stdio: connected';

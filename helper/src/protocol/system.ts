@@ -20,5 +20,10 @@ export const SystemVersionResult = z.object({
   /** Whether the daemon runs as root (euid 0): without it, containers cannot be isolated. */
   root: z.boolean(),
   pid: z.number().int(),
+  /**
+   * The engine's identity: made once per helper root (ROOT/engine-id). Two connections that see the same
+   * id reach the same engine, whatever way they came (a local socket, SSH, another alias of the host).
+   */
+  engineId: z.string(),
 });
 export type SystemVersionResult = z.infer<typeof SystemVersionResult>;

@@ -14,7 +14,7 @@ import { systemVersion } from './system';
 
 export function createHandlers(services: DaemonServices): HandlersFor<typeof methods> {
   return {
-    'system.version': () => systemVersion(),
+    'system.version': () => systemVersion(services.engineId),
     ...streamHandlers(),
     ...eventHandlers(services.events),
     ...containerHandlers(services),

@@ -7,7 +7,8 @@ import { HELPER_VERSION } from '../../version';
 // The cgroup layout is fixed at boot: read /proc/self/mountinfo once, not on every call.
 let cgroupMode: CgroupMode | undefined;
 
-export function systemVersion(): SystemVersionResult {
+/** `engineId`: the daemon's (daemon/engineId.ts), read once at start. */
+export function systemVersion(engineId: string): SystemVersionResult {
   return {
     helperVersion: HELPER_VERSION,
     protocolVersion: PROTOCOL_VERSION,
@@ -18,5 +19,6 @@ export function systemVersion(): SystemVersionResult {
     cgroupMode: (cgroupMode ??= detectCgroupMode()),
     root: process.geteuid?.() === 0,
     pid: process.pid,
+    engineId,
   };
 }
