@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ignorePatterns, packContext } from '../../extension/src/build/contextTar';
 import { BuildEvent } from '../../helper/src/protocol';
 import { IMAGE, mountsUnder, startEngine, type EngineHarness } from '../support/engineHarness';
 
@@ -241,6 +242,31 @@ EOF
       assert.equal(refused.code, 1, `${dockerfile}: ${refused.stderr}`);
       assert.match(refused.stderr, message);
     }
+    await assertNothingLeft();
+  });
+});
+
+describe('a context sent as a stream', () => {
+  test('what a remote target gets: the extension\'s tar of the folder, without what .dockerignore leaves out, builds the same', async () => {
+    const dir = context('streamed', {
+      '.dockerignore': 'node_modules\n',
+      'node_modules/big/index.js': 'never sent',
+      'src/app.txt': 'streamed app\n',
+      Dockerfile: `FROM ${IMAGE}\nCOPY . /ctx/\nCMD ["sh", "-c", "cat /ctx/src/app.txt; ls /ctx"]\n`,
+    });
+    const stream = await engine.client.openStream('images.build', { dockerfile: 'Dockerfile', tags: ['streamed:1'] }, { timeoutMs: 0 });
+    const events: BuildEvent[] = [];
+    stream.listen({
+      items: (items) => {
+        events.push(...items.map((item) => BuildEvent.parse(item)));
+      },
+    });
+    for await (const chunk of packContext(dir, 'Dockerfile', await ignorePatterns(dir, 'Dockerfile'))) await stream.write(Buffer.from(chunk));
+    await stream.closeInput();
+    const result = (await stream.done) as { references: string[] };
+    assert.deepEqual(result.references, ['docker.io/library/streamed:1']);
+    assert.ok(events.some((event) => event.type === 'step' && event.name.includes('COPY . /ctx/')));
+    assert.equal(await run('streamed:1'), 'streamed app\nDockerfile\nsrc\n');
     await assertNothingLeft();
   });
 });

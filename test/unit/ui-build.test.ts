@@ -49,7 +49,7 @@ test('the context tar leaves out what .dockerignore names, keeps the Dockerfile 
     }
   })();
   for await (const chunk of packContext(context, 'Dockerfile', await ignorePatterns(context, 'Dockerfile'))) reader.write(Buffer.from(chunk));
-  reader.end();
+  (reader as unknown as { end(): void }).end();
   await read;
   assert.deepEqual(names, ['.dockerignore', 'Dockerfile', 'keep.log', 'link', 'src', 'src/main.js']);
   assert.deepEqual(links, { link: 'src/main.js' });
