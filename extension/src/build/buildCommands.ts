@@ -39,6 +39,7 @@ export function registerBuildCommands(ctx: BuildCommandContext): vscode.Disposab
 
 async function buildImage(ctx: BuildCommandContext, uri: unknown, thenRun: boolean): Promise<void> {
   const dockerfile = await chooseDockerfile(uri);
+  await targetsSettled(ctx.hubs);
   const target = await chooseTarget(ctx.hubs, undefined, ctx.active());
   const location = buildLocation(dockerfile.fsPath, (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath));
   const tags = ctx.state.get<Record<string, string>>(TAGS_KEY) ?? {};
@@ -64,6 +65,28 @@ async function buildImage(ctx: BuildCommandContext, uri: unknown, thenRun: boole
   void vscode.window.showInformationMessage(vscode.l10n.t('Built {0} on {1}.', tag, target.label), runLabel).then((choice) => {
     if (choice === runLabel) void vscode.commands.executeCommand('berth.images.run', node ?? run);
   });
+}
+
+/**
+ * A Dockerfile's menu is often the first thing that activates Berth, and the targets are then still
+ * connecting: wait until one is connected or none is connecting any more, rather than refuse at once.
+ * The bound only keeps a hung connection from holding the command.
+ */
+async function targetsSettled(hubs: TargetEventHubs): Promise<void> {
+  const targets = () => hubs.all().map((hub) => hub.target);
+  const waiting = () => !targets().some((target) => target.state.kind === 'connected') && targets().some((target) => target.state.kind === 'connecting');
+  if (!waiting()) return;
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Connecting to the targets…') }, () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const subscription of subscriptions) subscription.dispose();
+        resolve();
+      };
+      const timer = setTimeout(done, 60_000);
+      const subscriptions = targets().map((target) => target.onDidChange(() => (waiting() ? undefined : done())));
+    }),
+  );
 }
 
 /** The Dockerfile the command was invoked on, the one in the editor, or one picked from the workspace. */
