@@ -231,7 +231,7 @@ EOF
     for (const [dockerfile, message] of [
       [`FROM ${IMAGE}\nCOPY secret.env /\n`, /secret\.env: not found in the build context/],
       [`FROM ${IMAGE}\nCOPY ../outside /x\n`, /may not hold "\.\."/],
-      [`FROM ${IMAGE}\nADD https://example.invalid/file /x\n`, /remote sources cannot be fetched/],
+      [`FROM ${IMAGE}\nADD https://example.invalid/file /x\n`, /remote sources are not fetched/],
       [`FROM ${IMAGE}\nCOPY a.txt b.txt /dest\n`, /more than one source file, the destination must be a directory/],
       [`FROM ${IMAGE}\nFROBNICATE now\n`, /Dockerfile:2: unknown instruction: FROBNICATE/],
     ] as const) {
