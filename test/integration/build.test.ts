@@ -191,6 +191,34 @@ CMD echo "$APP_HOME $(pwd) $(id -un) $(cat ../version.txt)"
     assert.deepEqual((await imageConfig('entry-cmd:1')).Cmd, ['/bin/sh', '-c', 'echo "hello $WHO"']);
     assert.equal(await run('entry-cmd:1'), 'hello world\n');
   });
+
+  test('FROM a stage and FROM --platform, COPY --from an image, RUN in exec form, the syntax and escape directives, a proxy arg', async () => {
+    const dir = context('forms', {
+      Dockerfile: `# syntax=docker/dockerfile:1
+# escape=\`
+ARG BASE=${IMAGE}
+FROM --platform=$BUILDPLATFORM \${BASE} AS base
+RUN ["sh", "-c", "echo exec form as $(id -un) > /forms.txt"]
+FROM base
+COPY --from=${IMAGE} /etc/passwd /copied/passwd
+RUN echo 'C:\\dir' >> /forms.txt && \`
+    echo "proxy=$HTTP_PROXY" >> /forms.txt
+CMD ["cat", "/forms.txt", "/copied/passwd"]
+`,
+    });
+    const result = await build(['-t', 'forms:1', '--build-arg', 'HTTP_PROXY=http://proxy.invalid:3128', dir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /were not consumed/, 'the proxy args are predefined');
+    const [exec, escaped, proxy, ...passwd] = (await run('forms:1')).split('\n');
+    assert.deepEqual([exec, escaped, proxy], ['exec form as root', 'C:\\dir', 'proxy=http://proxy.invalid:3128']);
+    assert.ok(passwd.some((line) => line.startsWith('root:')), passwd.join('\n'));
+    // The proxy reaches RUN steps only: never the image's config or history.
+    const inspected = JSON.parse((await engine.berth(['image', 'inspect', 'forms:1'])).stdout)[0];
+    assert.doesNotMatch(JSON.stringify(inspected.config), /proxy\.invalid/);
+    const history = await engine.berth(['history', '--no-trunc', 'forms:1']);
+    assert.match(history.stdout, /echo "proxy=\$HTTP_PROXY"/, history.stderr);
+    assert.doesNotMatch(history.stdout, /proxy\.invalid/);
+  });
 });
 
 describe('the build context', () => {
