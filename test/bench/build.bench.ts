@@ -8,19 +8,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BERTH } from '../support/daemonProcess';
-import { median, reportRow, summary } from '../support/benchStats';
+import { median, reportRow, summary, timedCommand as timed } from '../support/benchStats';
 import { IMAGE, startEngine } from '../support/engineHarness';
 import { COMPARED_DOCKERFILE } from '../support/buildFixtures';
 
 const rounds = Number(process.argv[2] ?? 5);
-
-function timed(command: string, args: string[]): number {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-  return elapsed;
-}
 
 async function main(): Promise<void> {
   const engine = await startEngine();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { exited } from '../support/daemonProcess';
 import { IMAGE, startEngine, type EngineHarness } from '../support/engineHarness';
-import { makeTestNetns, type TestNetns } from '../support/testNetns';
+import { makeTestNetnsPair, type TestNetns } from '../support/testNetns';
 
 const SERVER = 'http://192.0.2.2:8000/package.txt';
 let dir: string;
@@ -22,13 +22,7 @@ let server: ReturnType<typeof spawn> | undefined;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-build-network-'));
-  inside = makeTestNetns(dir, 'inside');
-  outside = makeTestNetns(dir, 'outside');
-  inside.runSync('ip', ['link', 'add', 'up0', 'type', 'veth', 'peer', 'name', 'down0', 'netns', outside.path]);
-  inside.runSync('ip', ['addr', 'add', '192.0.2.1/24', 'dev', 'up0']);
-  inside.runSync('ip', ['link', 'set', 'up0', 'up']);
-  outside.runSync('ip', ['addr', 'add', '192.0.2.2/24', 'dev', 'down0']);
-  outside.runSync('ip', ['link', 'set', 'down0', 'up']);
+  ({ inside, outside } = makeTestNetnsPair(dir));
   const www = join(dir, 'www');
   mkdirSync(www);
   writeFileSync(join(www, 'package.txt'), 'downloaded during the build\n');
