@@ -18,7 +18,11 @@ export interface BerthWorkbench {
 
 export async function openBerthWorkbench(
   prefix: string,
-  { vsix = join(REPO, 'dist', 'berth.vsix'), settings = {} }: { vsix?: string; settings?: Record<string, unknown> } = {},
+  {
+    vsix = join(REPO, 'dist', 'berth.vsix'),
+    settings = {},
+    files = {},
+  }: { vsix?: string; settings?: Record<string, unknown>; /** More files of the workspace folder, by name. */ files?: Record<string, string> } = {},
 ): Promise<BerthWorkbench> {
   assert.ok(existsSync(vsix), `${vsix} is missing: run npm run package`);
   const tmp = privateTempDir(prefix);
@@ -34,7 +38,7 @@ export async function openBerthWorkbench(
   try {
     fixture.daemon = await startDaemon(socketPath, rootDir);
     mkdirSync(folder);
-    writeFileSync(join(folder, 'README.md'), '# a project\n');
+    for (const [name, content] of Object.entries({ 'README.md': '# a project\n', ...files })) writeFileSync(join(folder, name), content);
     fixture.workbench = await openWorkbench({ vsix, folder, settings: { 'berth.local.socketPath': socketPath, ...settings } });
   } catch (error) {
     await close();

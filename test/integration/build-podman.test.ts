@@ -7,26 +7,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { COMPARED_DOCKERFILE } from '../support/buildFixtures';
 import { IMAGE, startEngine, type EngineHarness } from '../support/engineHarness';
 
-export const COMPARED_DOCKERFILE = `FROM ${IMAGE} AS build
-WORKDIR /src
-COPY input.txt .
-RUN mkdir /out && tr a-z A-Z < input.txt > /out/upper.txt && seq 3 > /out/seq.txt && chmod 0640 /out/seq.txt
-
-FROM ${IMAGE}
-ARG GREETING=hello
-ENV GREETING=$GREETING APP_HOME=/app
-WORKDIR /app
-COPY --from=build /out/ ./
-COPY config.json ./
-RUN mkdir -p data && echo "$GREETING" > data/greeting.txt && rm -rf /root
-USER nobody
-EXPOSE 8080 9090/udp
-LABEL org.example.title="compared" org.example.version=1
-ENTRYPOINT ["/bin/sh", "-c"]
-CMD ["cat /app/upper.txt"]
-`;
 
 /** Inside a container of the image: what the build put there, and what it removed. */
 const LISTING = 'cd / && find app -exec stat -c "%n %F %a %u:%g %s" {} + | sort && cat app/upper.txt app/seq.txt app/data/greeting.txt && md5sum app/config.json && ls -d /src /out /root 2>&1 | sort';

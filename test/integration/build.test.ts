@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ignorePatterns, packContext } from '../../extension/src/build/contextTar';
 import { BuildEvent } from '../../helper/src/protocol';
 import { IMAGE, mountsUnder, startEngine, type EngineHarness } from '../support/engineHarness';
 
@@ -190,6 +191,34 @@ CMD echo "$APP_HOME $(pwd) $(id -un) $(cat ../version.txt)"
     assert.deepEqual((await imageConfig('entry-cmd:1')).Cmd, ['/bin/sh', '-c', 'echo "hello $WHO"']);
     assert.equal(await run('entry-cmd:1'), 'hello world\n');
   });
+
+  test('FROM a stage and FROM --platform, COPY --from an image, RUN in exec form, the syntax and escape directives, a proxy arg', async () => {
+    const dir = context('forms', {
+      Dockerfile: `# syntax=docker/dockerfile:1
+# escape=\`
+ARG BASE=${IMAGE}
+FROM --platform=$BUILDPLATFORM \${BASE} AS base
+RUN ["sh", "-c", "echo exec form as $(id -un) > /forms.txt"]
+FROM base
+COPY --from=${IMAGE} /etc/passwd /copied/passwd
+RUN echo 'C:\\dir' >> /forms.txt && \`
+    echo "proxy=$HTTP_PROXY" >> /forms.txt
+CMD ["cat", "/forms.txt", "/copied/passwd"]
+`,
+    });
+    const result = await build(['-t', 'forms:1', '--build-arg', 'HTTP_PROXY=http://proxy.invalid:3128', dir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /were not consumed/, 'the proxy args are predefined');
+    const [exec, escaped, proxy, ...passwd] = (await run('forms:1')).split('\n');
+    assert.deepEqual([exec, escaped, proxy], ['exec form as root', 'C:\\dir', 'proxy=http://proxy.invalid:3128']);
+    assert.ok(passwd.some((line) => line.startsWith('root:')), passwd.join('\n'));
+    // The proxy reaches RUN steps only: never the image's config or history.
+    const inspected = JSON.parse((await engine.berth(['image', 'inspect', 'forms:1'])).stdout)[0];
+    assert.doesNotMatch(JSON.stringify(inspected.config), /proxy\.invalid/);
+    const history = await engine.berth(['history', '--no-trunc', 'forms:1']);
+    assert.match(history.stdout, /echo "proxy=\$HTTP_PROXY"/, history.stderr);
+    assert.doesNotMatch(history.stdout, /proxy\.invalid/);
+  });
 });
 
 describe('the build context', () => {
@@ -230,7 +259,7 @@ EOF
     for (const [dockerfile, message] of [
       [`FROM ${IMAGE}\nCOPY secret.env /\n`, /secret\.env: not found in the build context/],
       [`FROM ${IMAGE}\nCOPY ../outside /x\n`, /may not hold "\.\."/],
-      [`FROM ${IMAGE}\nADD https://example.invalid/file /x\n`, /remote sources cannot be fetched/],
+      [`FROM ${IMAGE}\nADD https://example.invalid/file /x\n`, /remote sources are not fetched/],
       [`FROM ${IMAGE}\nCOPY a.txt b.txt /dest\n`, /more than one source file, the destination must be a directory/],
       [`FROM ${IMAGE}\nFROBNICATE now\n`, /Dockerfile:2: unknown instruction: FROBNICATE/],
     ] as const) {
@@ -241,6 +270,31 @@ EOF
       assert.equal(refused.code, 1, `${dockerfile}: ${refused.stderr}`);
       assert.match(refused.stderr, message);
     }
+    await assertNothingLeft();
+  });
+});
+
+describe('a context sent as a stream', () => {
+  test('what a remote target gets: the extension\'s tar of the folder, without what .dockerignore leaves out, builds the same', async () => {
+    const dir = context('streamed', {
+      '.dockerignore': 'node_modules\n',
+      'node_modules/big/index.js': 'never sent',
+      'src/app.txt': 'streamed app\n',
+      Dockerfile: `FROM ${IMAGE}\nCOPY . /ctx/\nCMD ["sh", "-c", "cat /ctx/src/app.txt; ls /ctx"]\n`,
+    });
+    const stream = await engine.client.openStream('images.build', { dockerfile: 'Dockerfile', tags: ['streamed:1'] }, { timeoutMs: 0 });
+    const events: BuildEvent[] = [];
+    stream.listen({
+      items: (items) => {
+        events.push(...items.map((item) => BuildEvent.parse(item)));
+      },
+    });
+    for await (const chunk of packContext(dir, 'Dockerfile', await ignorePatterns(dir, 'Dockerfile'))) await stream.write(Buffer.from(chunk));
+    await stream.closeInput();
+    const result = (await stream.done) as { references: string[] };
+    assert.deepEqual(result.references, ['docker.io/library/streamed:1']);
+    assert.ok(events.some((event) => event.type === 'step' && event.name.includes('COPY . /ctx/')));
+    assert.equal(await run('streamed:1'), 'streamed app\nDockerfile\nsrc\n');
     await assertNothingLeft();
   });
 });

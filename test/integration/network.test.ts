@@ -12,7 +12,7 @@ import type { BerthEvent } from '../../helper/src/protocol';
 import { makeBusyboxBundle } from '../support/bundle';
 import { exited } from '../support/daemonProcess';
 import { IMAGE, startEngine, type EngineHarness } from '../support/engineHarness';
-import { makeTestNetns, type TestNetns } from '../support/testNetns';
+import { makeTestNetnsPair, type TestNetns } from '../support/testNetns';
 
 const EXPOSING = 'web:exposing';
 let dir: string;
@@ -22,13 +22,7 @@ let engine: EngineHarness;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-network-'));
-  inside = makeTestNetns(dir, 'inside');
-  outside = makeTestNetns(dir, 'outside');
-  inside.runSync('ip', ['link', 'add', 'up0', 'type', 'veth', 'peer', 'name', 'down0', 'netns', outside.path]);
-  inside.runSync('ip', ['addr', 'add', '192.0.2.1/24', 'dev', 'up0']);
-  inside.runSync('ip', ['link', 'set', 'up0', 'up']);
-  outside.runSync('ip', ['addr', 'add', '192.0.2.2/24', 'dev', 'down0']);
-  outside.runSync('ip', ['link', 'set', 'down0', 'up']);
+  ({ inside, outside } = makeTestNetnsPair(dir));
   engine = await startEngine({ netns: inside.path });
   const bundle = makeBusyboxBundle();
   try {

@@ -1,11 +1,21 @@
 // What the benchmarks print and report: medians of interleaved samples, with their spread, and one row per
 // comparison for `npm run bench` (test/bench/run.ts), which gathers every bench file's rows into one table.
+import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Milliseconds one run of a command takes (its output dropped); throws, with its stderr, when it fails. */
+export function timedCommand(command: string, args: string[]): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return elapsed;
 }
 
 /** "median 12.3 ms (min 10.1, max 20.4)" */

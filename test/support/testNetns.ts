@@ -42,3 +42,27 @@ export function makeTestNetns(dir: string, name = 'test-netns'): TestNetns {
     },
   };
 }
+
+/**
+ * Two namespaces joined by a veth pair: "inside" (192.0.2.1, up0), where a test runs its daemon and
+ * clients, and "outside" (192.0.2.2, down0) standing for another machine on TEST-NET-1. remove() both.
+ */
+export function makeTestNetnsPair(dir: string): { inside: TestNetns; outside: TestNetns; remove(): void } {
+  const inside = makeTestNetns(dir, 'inside');
+  const outside = makeTestNetns(dir, 'outside');
+  const remove = () => {
+    inside.remove();
+    outside.remove();
+  };
+  try {
+    inside.runSync('ip', ['link', 'add', 'up0', 'type', 'veth', 'peer', 'name', 'down0', 'netns', outside.path]);
+    inside.runSync('ip', ['addr', 'add', '192.0.2.1/24', 'dev', 'up0']);
+    inside.runSync('ip', ['link', 'set', 'up0', 'up']);
+    outside.runSync('ip', ['addr', 'add', '192.0.2.2/24', 'dev', 'down0']);
+    outside.runSync('ip', ['link', 'set', 'down0', 'up']);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { inside, outside, remove };
+}

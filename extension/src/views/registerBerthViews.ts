@@ -2,6 +2,7 @@
 // when the extension's core starts (core.ts), from the targets the Targets view owns (observed through
 // TargetSource). The tree views themselves and the document schemes are registered by the activation.
 import * as vscode from 'vscode';
+import { registerBuildCommands } from '../build/buildCommands';
 import { ContainerLogs } from '../containers/commands/viewLogs';
 import { InspectDocuments, StatsDocuments } from '../containers/containerDocuments';
 import { ContainersTreeProvider } from '../containers/containersTreeProvider';
@@ -53,6 +54,7 @@ export function registerBerthViews(
     ...registerContainerCommands({ tree: containers, logs, inspect, log }),
     active,
     registerBerthCommand('berth.targets.switchActive', log, () => active.switch()),
+    ...registerBuildCommands({ hubs, images, imagesView, state: context.workspaceState, log, active: () => active.target }),
     ...registerRunCommands({
       hubs,
       tree: containers,

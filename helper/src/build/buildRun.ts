@@ -37,7 +37,8 @@ export interface BuildInput {
   noCache: boolean;
   pull: boolean;
   platform?: string;
-  network: NetworkMode;
+  /** The network of RUN steps; undefined: the daemon's default (bridge as in Docker). */
+  network?: NetworkMode;
   resources?: ResourcesSpec;
 }
 
@@ -239,10 +240,10 @@ export class BuildRun {
     const argEnv = scope.argEnv();
     for (const used of scope.args.keys()) this.usedArgs.add(used);
     const proxies = Object.entries(this.input.buildArgs).filter(([arg]) => PROXY_ARGS.has(arg) && !scope.args.has(arg)).map(([arg, value]) => `${arg}=${value}`);
-    const next = chainKey(key, 'RUN', stableJson({ argv, argEnv, network }));
+    const next = chainKey(key, 'RUN', stableJson({ argv, argEnv, network: network ?? 'default' }));
     const createdBy = `RUN ${argEnv.length > 0 ? `|${argEnv.length} ${argEnv.join(' ')} ` : ''}${argv.join(' ')}`;
     await this.layerStep(scope, instruction, next, name, position, createdBy, (step) =>
-      runStep(this.services, scope.state, { argv, env: [...argEnv, ...proxies], network, ...(this.input.resources ? { resources: this.input.resources } : {}), build: this.container(), signal: this.signal }, step),
+      runStep(this.services, scope.state, { argv, env: [...argEnv, ...proxies], ...(network ? { network } : {}), ...(this.input.resources ? { resources: this.input.resources } : {}), build: this.container(), signal: this.signal }, step),
     );
     return next;
   }
@@ -262,7 +263,7 @@ export class BuildRun {
     const destWord = words[words.length - 1]!;
     const urls = patterns.filter((source) => /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^git@/.test(source));
     if (urls.length > 0) {
-      scope.fail(instruction, `${keyword} ${urls[0]}: remote sources cannot be fetched here (builds run without a network); download it into the context and COPY it`);
+      scope.fail(instruction, `${keyword} ${urls[0]}: remote sources are not fetched by Berth's builder; download it into the context (or in a RUN step) and COPY it`);
     }
     const chmod = flags.get('chmod');
     if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod)) scope.fail(instruction, `--chmod=${chmod}: give the mode in octal (0755)`);

@@ -80,7 +80,7 @@ export class Builder {
         noCache: params.noCache === true,
         pull: params.pull === true,
         ...(params.platform ? { platform: params.platform } : {}),
-        network: params.network ?? 'none',
+        ...(params.network ? { network: params.network } : {}),
         ...(params.resources ? { resources: params.resources } : {}),
       },
       progress,

@@ -4,6 +4,7 @@
 // or the build's error. Cancelling the stream (stream.cancel) stops the build and leaves nothing behind.
 import * as z from 'zod';
 import { ResourcesSpec } from './containers';
+import { NetworkModeSchema } from './networks';
 import type { MethodTable } from './methodTable';
 import { OpenedStream } from './streams';
 
@@ -32,8 +33,11 @@ export const BuildParams = z
     labels: z.record(z.string().min(1), z.string()).optional(),
     /** os/arch[/variant]: only the daemon's own platform can be built. */
     platform: z.string().min(1).optional(),
-    /** The network of RUN steps (default none: a namespace of its own without interfaces but loopback). */
-    network: z.enum(['none', 'host', 'private']).optional(),
+    /**
+     * The network of RUN steps: bridge, none, host or a user network (default: the daemon's default network,
+     * bridge as in Docker). Another container's namespace is refused: a step must not see into one.
+     */
+    network: NetworkModeSchema.refine((mode) => !mode.startsWith('container:'), 'a build cannot join another container\'s network').optional(),
     /** Limits for each RUN step's container (docker build's --memory, --cpu-shares, --cpuset-cpus). */
     resources: ResourcesSpec.pick({ memory: true, cpuShares: true, cpusetCpus: true }).optional(),
   })

@@ -11,7 +11,8 @@ export interface RunRequest {
   argv: string[];
   /** The ARGs in scope as NAME=value (the image's ENV comes from its config). */
   env: string[];
-  network: NetworkMode;
+  /** Undefined: the daemon's default network. */
+  network?: NetworkMode;
   resources?: ResourcesSpec;
   build: { id: string; name: string };
   signal: AbortSignal;
@@ -29,7 +30,7 @@ export async function runStep(services: StepServices, state: ImageState, request
     env: request.env,
     ...(user ? { user } : {}),
     ...(workdir ? { workdir } : {}),
-    network: request.network,
+    ...(request.network ? { network: request.network } : {}),
     ...(request.resources ? { resources: request.resources } : {}),
   };
   return withStepContainer(services, state, spec, request.build, async (container) => {

@@ -23,7 +23,7 @@ Options:
       --pull                  pull every base image even when it is stored
       --label K=V             add a label to the image (repeatable)
       --platform OS/ARCH      only this machine's platform can be built
-      --network MODE          the network of RUN steps: none (default), private, host
+      --network MODE          the network of RUN steps: bridge (the daemon's default), none, host or a network's name
   -m, --memory BYTES          memory limit of each RUN step (k, m, g suffixes)
       --cpu-shares N          CPU weight of each RUN step
       --cpuset-cpus LIST      CPUs RUN steps may use (0-3, 0,1)
@@ -65,8 +65,8 @@ export const buildCommand: ClientCommand = async (args, context) => {
   if (positionals.length !== 1) throw new UsageError('build takes exactly one argument: the context (a directory, or - for a tar on stdin)');
   const source = positionals[0]!;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || source.startsWith('git@')) throw new UsageError(`${source}: remote contexts are not supported; give a directory`);
-  const network = values.network ?? 'none';
-  if (network !== 'none' && network !== 'private' && network !== 'host') throw new UsageError(`--network ${network}: use none, private or host`);
+  const network = values.network === 'default' ? undefined : values.network;
+  if (network?.startsWith('container:')) throw new UsageError(`--network ${network}: a build cannot join another container's network (use bridge, none, host or a network's name)`);
   const mode = progressMode(values.progress, values.quiet === true, context.stderr);
   const contextDir = source === '-' ? undefined : resolve(source);
   if (contextDir !== undefined && !isDirectory(contextDir)) throw new UsageError(`unable to prepare context: path "${source}" not found or not a directory`);
@@ -80,7 +80,7 @@ export const buildCommand: ClientCommand = async (args, context) => {
     ...(values.pull ? { pull: true } : {}),
     ...(values.label ? { labels: keyValues(values.label, '--label') } : {}),
     ...(values.platform ? { platform: values.platform } : {}),
-    network,
+    ...(network ? { network } : {}),
     ...(values.memory || values['cpu-shares'] || values['cpuset-cpus']
       ? {
           resources: {
