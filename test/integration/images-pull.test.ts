@@ -179,6 +179,8 @@ describe('berth pull', () => {
     const closed = await berth('pull', '127.0.0.1:1/x:1');
     assert.equal(closed.code, 125);
     assert.match(closed.stderr, /cannot reach 127\.0\.0\.1:1/);
+    // A refused connection may be a registry restarting: tried again (the attempts are bounded), then told.
+    assert.match(daemon.output(), /cannot reach 127\.0\.0\.1:1: connect ECONNREFUSED [^;]*; attempt 5 in/);
   });
 
   describe('through a proxy that stalls or corrupts blobs', () => {
@@ -217,7 +219,9 @@ describe('berth pull', () => {
       const failures = { manifest: 1, layer: 2 };
       proxy.behaviour = (path) => {
         if (path.includes('/manifests/') && failures.manifest-- > 0) return 'unavailable';
-        if (path.endsWith(cutLayer) && failures.layer-- > 0) return 'cut';
+        // First cut after one byte, before the blob store has opened its file (that crashed the daemon),
+        // then halfway, while the layer is being unpacked.
+        if (path.endsWith(cutLayer) && failures.layer-- > 0) return failures.layer === 1 ? 'cut-early' : 'cut';
         return 'pass';
       };
       proxy.requests.length = 0;
@@ -231,6 +235,23 @@ describe('berth pull', () => {
       assert.deepEqual(childrenOf(tree, '/data'), ['/data/new1']);
       assert.ok(tree.has('/bin/busybox'), 'the layer that was cut is complete');
       assert.deepEqual(readdirSync(join(freshRoot, 'images', 'layers')).filter((name) => name.startsWith('.tmp')), [], 'no half layer is left');
+    });
+
+    test('a first contact with the registry that fails is tried again', async () => {
+      // The probe of /v2/ that opens every pull (over HTTPS, then plain HTTP for a loopback registry) has
+      // its connection reset: the registry restarting, a proxy dropping it. Before, the pull failed at once.
+      let resets = 1;
+      proxy.behaviour = (path) => (path === '/v2/' && resets-- > 0 ? 'reset' : 'pass');
+      proxy.requests.length = 0;
+      const result = await berth('pull', `${proxy.host}/test/busybox:1`);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(
+        proxy.requests.filter((r) => r === 'GET /v2/'),
+        ['GET /v2/', 'GET /v2/'],
+        'the probe: reset, then again',
+      );
+      assert.match(daemon.output(), /cannot reach .*ECONNRESET; attempt 2/);
+      assert.equal((await mergedTree((await inspect(`${proxy.host}/test/busybox:1`)).layerDirs)).get('/bin/sh')?.content, 'busybox');
     });
 
     test('a pull interrupted by killing the daemon resumes without fetching complete layers again', async () => {

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { unpackLayer, type UnpackOptions } from '../../helper/src/images/unpackLayer';
+import { LayerStore } from '../../helper/src/images/layerStore';
 import { DEFAULT_UNPACK_LIMITS, UnpackBudget, type UnpackLimits } from '../../helper/src/images/unpackLimits';
 import { lgetxattr } from '../../helper/src/linux/xattr';
 import { makeBusyboxBundle } from '../support/bundle';
@@ -202,6 +203,27 @@ describe('hostile layers stay inside the root', () => {
     await assert.rejects(unpack(big, third, limits({ layerBytes: 5000 })), /layer entry "b" \(file\): the layer unpacks to more than 5000 bytes/);
     assert.equal(existsSync(join(third, 'b')), false);
     s.assertHostUntouched();
+  });
+
+  test('a layer tried again after its stream was cut counts once against its image budget', async () => {
+    const tar = await layer([{ name: 'a', body: Buffer.alloc(4096, 1) }, { name: 'b', body: Buffer.alloc(4096, 2) }, { name: 'c', body: Buffer.alloc(4096, 3) }]);
+    const diffId = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
+    const store = new LayerStore(tempDir('berth-layers-'));
+    // Room for the layer once (12 KiB of files), not for a second pass over most of it.
+    const image = UnpackBudget.forImage({ ...DEFAULT_UNPACK_LIMITS, imageBytes: 16 * 1024 });
+    // The first attempt's stream breaks once two of the three files are unpacked, as a cut download does.
+    const cut = Readable.from(
+      (async function* () {
+        yield tar.subarray(0, 2 * (512 + 4096));
+        for (const deadline = Date.now() + 60_000; image.bytes < 2 * 4096 && Date.now() < deadline; ) await new Promise((resolve) => setImmediate(resolve));
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      })(),
+    );
+    await assert.rejects(store.ensure(diffId, async () => cut, image), /socket hang up/);
+    assert.equal(image.bytes, 0, 'what the failed attempt charged is given back');
+    assert.equal(image.entries, 0);
+    assert.equal(await store.ensure(diffId, async () => Readable.from([tar]), image), 3 * 4096);
+    assert.deepEqual({ bytes: image.bytes, entries: image.entries }, { bytes: 3 * 4096, entries: 3 });
   });
 
   test('unknown entry types and unsupported compressions are refused by name', async () => {

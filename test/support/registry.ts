@@ -169,9 +169,10 @@ export interface RegistryProxy {
   served: string[];
   /**
    * What to do with a request's path: pass it on, hold it for ever, flip a byte of the body, send half of
-   * the body and drop the connection, or answer 503.
+   * the body (or its first byte: 'cut-early') and drop the connection, answer 503, or reset the connection
+   * without an answer.
    */
-  behaviour: (path: string) => 'pass' | 'stall' | 'corrupt' | 'cut' | 'unavailable';
+  behaviour: (path: string) => 'pass' | 'stall' | 'corrupt' | 'cut' | 'cut-early' | 'unavailable' | 'reset';
   stop(): Promise<void>;
 }
 
@@ -200,6 +201,10 @@ export async function startProxy(target: string): Promise<RegistryProxy> {
       res.write(Buffer.alloc(1000));
       return;
     }
+    if (action === 'reset') {
+      req.socket.resetAndDestroy();
+      return;
+    }
     if (action === 'unavailable') {
       req.resume();
       res.writeHead(503, { 'Content-Type': 'application/json' });
@@ -219,9 +224,9 @@ export async function startProxy(target: string): Promise<RegistryProxy> {
       answer.on('end', () => {
         const body = Buffer.concat(chunks);
         res.writeHead(answer.statusCode ?? 502, headers);
-        if (action === 'cut') {
-          // Half of the body, then the connection drops (its Content-Length promised the whole).
-          res.write(body.subarray(0, body.length >> 1), () => res.destroy());
+        if (action === 'cut' || action === 'cut-early') {
+          // Half of the body (or one byte), then the connection drops (its Content-Length promised the whole).
+          res.write(body.subarray(0, action === 'cut' ? body.length >> 1 : 1), () => res.destroy());
           return;
         }
         if (body.length > 100) body[100] = body[100]! ^ 0xff;

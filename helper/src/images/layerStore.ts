@@ -107,6 +107,7 @@ export class LayerStore {
     const final = this.path(diffId);
     const temp = join(this.dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     mkdirSync(temp, { mode: 0o755 });
+    const attempt = image?.attempt();
     try {
       const hash = createHash('sha256');
       const tar = await decompressedLayer(await open());
@@ -117,7 +118,9 @@ export class LayerStore {
         },
       });
       tar.once('error', (error) => hashing.destroy(error));
-      const budgets = [UnpackBudget.forLayer(this.limits), ...(image ? [image] : [])];
+      // This attempt's share of the image's budget is given back if it fails: a layer tried again after a
+      // cut download is counted once.
+      const budgets = [UnpackBudget.forLayer(this.limits), ...(attempt ? [attempt] : [])];
       const result = await unpackLayer(tar.pipe(hashing), temp, { whiteoutMode: 'overlay', budgets }).catch((error: Error) => {
         throw new Error(`layer ${diffId}: ${error.message}`, { cause: error });
       });
@@ -132,6 +135,7 @@ export class LayerStore {
       }
       return result;
     } catch (error) {
+      attempt?.refund();
       rmSync(temp, { recursive: true, force: true });
       throw error;
     }

@@ -33,7 +33,7 @@ import { decompressedLayer } from './decompress';
 import { keepRawPax, type RawPax } from './paxRaw';
 import { fdPath, openInRootIfExists } from '../fs/openInRoot';
 import { cleanPath, ensureDirInRoot } from './inRoot';
-import type { UnpackBudget } from './unpackLimits';
+import type { UnpackCharges } from './unpackLimits';
 
 export interface UnpackOptions {
   /**
@@ -50,7 +50,7 @@ export interface UnpackOptions {
    * Guards against decompression bombs (unpackLimits.ts): the layer's own budget and its image's, each
    * charged for every entry and byte as they arrive. None: no limit (a copy into a container).
    */
-  budgets?: UnpackBudget[];
+  budgets?: UnpackCharges[];
 }
 
 export interface UnpackResult {
@@ -118,7 +118,7 @@ class LayerUnpacker {
   /** Directory modes and times are set last: adding children changes the times, and a 0555 mode would stop them. */
   private readonly dirs: DeferredDir[] = [];
   private readonly markMade = (path: string) => void this.made.add(path);
-  private readonly budgets: UnpackBudget[];
+  private readonly budgets: UnpackCharges[];
   /**
    * O_PATH fds of directories entries were recently made in, by clean path (least recently used first):
    * a layer's entries come directory by directory, so most need no path walk at all. Each was opened

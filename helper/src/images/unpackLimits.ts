@@ -24,12 +24,20 @@ export const LIMIT_FLAGS: Record<keyof UnpackLimits, string> = {
 
 export class UnpackLimitError extends Error {}
 
+/** What the unpacker charges as entries and bytes arrive: a budget, or one attempt's share of one. */
+export interface UnpackCharges {
+  chargeEntries(count: number): void;
+  chargeBytes(count: number): void;
+  /** Refuses `count` more bytes without charging them. */
+  checkRoom(count: number): void;
+}
+
 /**
  * A running count of bytes and entries against limits, shared by everything it covers: one per layer
  * being unpacked, one per image across its layers (also those unpacked concurrently, and those already
  * present, charged at their recorded cost). Each charge throws once the count passes a limit.
  */
-export class UnpackBudget {
+export class UnpackBudget implements UnpackCharges {
   bytes = 0;
   entries = 0;
 
@@ -66,13 +74,56 @@ export class UnpackBudget {
     if (this.bytes > this.maxBytes) throw this.bytesError();
   }
 
-  /** Refuses `count` more bytes without charging them. */
   checkRoom(count: number): void {
     if (this.bytes + count > this.maxBytes) throw this.bytesError();
   }
 
+  /**
+   * One attempt's share: charged to this budget as it goes, and given back by refund() when the attempt
+   * fails, so that a layer tried again after a cut download counts once against its image, not once per try.
+   */
+  attempt(): UnpackAttempt {
+    return new UnpackAttempt(this);
+  }
+
+  /** Takes back what an attempt that failed charged (UnpackAttempt.refund). */
+  release(bytes: number, entries: number): void {
+    this.bytes -= bytes;
+    this.entries -= entries;
+  }
+
   private bytesError(): UnpackLimitError {
     return new UnpackLimitError(`${this.what} unpacks to more than ${formatBytes(this.maxBytes)} of files, its limit (${this.flags.bytes})`);
+  }
+}
+
+/** What one attempt charged to a budget, which it gives back if the attempt fails. */
+export class UnpackAttempt implements UnpackCharges {
+  private bytes = 0;
+  private entries = 0;
+  private refunded = false;
+
+  constructor(private readonly budget: UnpackBudget) {}
+
+  chargeEntries(count: number): void {
+    this.entries += count;
+    this.budget.chargeEntries(count);
+  }
+
+  chargeBytes(count: number): void {
+    this.bytes += count;
+    this.budget.chargeBytes(count);
+  }
+
+  checkRoom(count: number): void {
+    this.budget.checkRoom(count);
+  }
+
+  /** Gives everything this attempt charged back to the budget (once). */
+  refund(): void {
+    if (this.refunded) return;
+    this.refunded = true;
+    this.budget.release(this.bytes, this.entries);
   }
 }
 

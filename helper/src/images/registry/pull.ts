@@ -207,6 +207,11 @@ async function fetchLayer(
   const { body, counted } = await download(client, repository, descriptor, signal, progress);
   const toBlob = new PassThrough({ highWaterMark: PIPELINE_BUFFER_BYTES });
   const toLayer = new PassThrough({ highWaterMark: PIPELINE_BUFFER_BYTES });
+  // A cut can come before the blob store and the unpacker read their branch (the blob store opens its
+  // file first): the error stays on the stream for them to find, instead of an 'error' event nobody
+  // listens to yet, which would end the daemon.
+  toBlob.on('error', () => undefined);
+  toLayer.on('error', () => undefined);
   counted.once('error', (error) => {
     toBlob.destroy(error);
     toLayer.destroy(error);
@@ -257,7 +262,9 @@ async function download(
       callback(null, chunk);
     },
   });
-  body.once('error', (error) => counted.destroy(error));
+  // Whoever reads `counted` finds its error then (it may start reading only after an await).
+  counted.on('error', () => undefined);
+  body.on('error', (error) => counted.destroy(error));
   // A connection that closes before the body's end is a cut download, not a short blob.
   body.once('aborted', () => counted.destroy(new CutDownloadError(`the download of ${descriptor.digest} was cut after ${current} bytes`)));
   return { body, counted: body.pipe(counted) };

@@ -24,8 +24,9 @@ export class RegistryError extends Error {
     message: string,
     readonly status: number,
     readonly code?: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'RegistryError';
   }
 }
@@ -214,11 +215,13 @@ export class RegistryClient {
       try {
         return await probe('https');
       } catch (error) {
-        if (!mayUseHttp) throw new RegistryError(`cannot reach ${this.domain} over HTTPS: ${(error as Error).message}`, 0);
+        // The network's own error stays the cause: whether a pull tries again depends on it (a refused
+        // connection may be a registry restarting; a name that does not resolve will not get better).
+        if (!mayUseHttp) throw new RegistryError(`cannot reach ${this.domain} over HTTPS: ${(error as Error).message}`, 0, undefined, { cause: error });
         try {
           return await probe('http');
         } catch (second) {
-          throw new RegistryError(`cannot reach ${this.domain}: ${(second as Error).message}`, 0);
+          throw new RegistryError(`cannot reach ${this.domain}: ${(second as Error).message}`, 0, undefined, { cause: second });
         }
       }
     })();
