@@ -25,9 +25,10 @@ fi
 # what the engine's benchmark compares `berth run` against; tini's static binary is the minimal PID 1 of
 # `berth run --init` (bound into the container at /dev/init, as Docker does with its docker-init); zstd
 # decompresses zstd image layers; iproute2 and iptables are what the helper's bridge networking runs
-# (links, addresses, NAT), and curl is the networking tests' client.
+# (links, addresses, NAT), and curl is the networking tests' client; containerd (with its ctr client and
+# runc v2 shim) is, with podman, a real client the runtime tests drive `berth runtime` from, in place of runc.
 packages=(chromium busybox-static runc golang-github-containers-common docker-registry skopeo umoci debootstrap
-  openssh-server podman tini zstd iproute2 iptables curl)
+  openssh-server podman tini zstd iproute2 iptables curl containerd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

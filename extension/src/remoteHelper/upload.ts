@@ -23,11 +23,11 @@ export interface BundleFile {
   readonly mode: number;
 }
 
-/** The files a target of this architecture needs: the two bundles, the command, koffi's native part. */
+/** The files a target of this architecture needs: the bundles, the commands, koffi's native part. */
 export function bundleFiles(bundle: HelperBundle, arch: 'x64' | 'arm64'): BundleFile[] {
   const files: BundleFile[] = [];
-  for (const name of ['berth.js', 'init.js']) files.push({ relative: name, absolute: join(bundle.dir, name), mode: 0o644 });
-  files.push({ relative: 'bin/berth', absolute: join(bundle.dir, 'bin', 'berth'), mode: 0o755 });
+  for (const name of ['berth.js', 'init.js', 'runtime.js']) files.push({ relative: name, absolute: join(bundle.dir, name), mode: 0o644 });
+  for (const name of ['berth', 'berth-runtime']) files.push({ relative: `bin/${name}`, absolute: join(bundle.dir, 'bin', name), mode: 0o755 });
   const native = `node_modules/@koromix/koffi-linux-${arch}`;
   const walk = (relative: string) => {
     for (const entry of readdirSync(join(bundle.dir, relative), { withFileTypes: true })) {
