@@ -3,16 +3,6 @@
 // propagation flags, mount_setattr(2) attributes and the data string. Unknown options that are not
 // key=value data are refused rather than passed on, so a typo never silently weakens a mount.
 import {
-  MOUNT_ATTR__ATIME,
-  MOUNT_ATTR_NOATIME,
-  MOUNT_ATTR_NODEV,
-  MOUNT_ATTR_NODIRATIME,
-  MOUNT_ATTR_NOEXEC,
-  MOUNT_ATTR_NOSUID,
-  MOUNT_ATTR_NOSYMFOLLOW,
-  MOUNT_ATTR_RDONLY,
-  MOUNT_ATTR_RELATIME,
-  MOUNT_ATTR_STRICTATIME,
   MS_BIND,
   MS_DIRSYNC,
   MS_I_VERSION,
@@ -37,6 +27,18 @@ import {
   MS_SYNCHRONOUS,
   MS_UNBINDABLE,
 } from '../../linux/mount';
+import {
+  MOUNT_ATTR__ATIME,
+  MOUNT_ATTR_NOATIME,
+  MOUNT_ATTR_NODEV,
+  MOUNT_ATTR_NODIRATIME,
+  MOUNT_ATTR_NOEXEC,
+  MOUNT_ATTR_NOSUID,
+  MOUNT_ATTR_NOSYMFOLLOW,
+  MOUNT_ATTR_RDONLY,
+  MOUNT_ATTR_RELATIME,
+  MOUNT_ATTR_STRICTATIME,
+} from '../../linux/mountApi';
 
 export interface ParsedMountOptions {
   /** Flags for the mount itself (MS_BIND, MS_REC for rbind, MS_RDONLY, …). */

@@ -6,10 +6,9 @@ import { isAbsolute, join } from 'node:path';
 import { AT_FDCWD, O_DIRECTORY, O_PATH, openat2 } from '../../linux/files';
 import { SyscallError } from '../../linux/libc';
 import {
-  AT_EMPTY_PATH,
-  AT_RECURSIVE,
   chdir,
   chroot,
+  fchdir,
   MNT_DETACH,
   mount,
   MS_BIND,
@@ -22,10 +21,10 @@ import {
   MS_REC,
   MS_REMOUNT,
   MS_SLAVE,
-  mountSetattr,
   pivotRoot,
   umount2,
 } from '../../linux/mount';
+import { mountSetattrFd } from '../../linux/mountApi';
 import type { Mount } from '../spec/config';
 import { copyDirectoryContents } from './copyUp';
 import { createDevices, createDevSymlinks } from './devices';
@@ -88,9 +87,7 @@ function mountOne(rootFd: number, entry: Mount, index: number, init: InitConfig)
     // runc's recursive attributes (rro, rnosuid, …) reach every mount below the destination too.
     if (options.recursive) {
       const { set, clear } = options.recursive;
-      withMounted(rootFd, entry.destination, (mounted) =>
-        mountSetattr(mounted, '', AT_EMPTY_PATH | AT_RECURSIVE, { attr_set: set, attr_clr: clear, propagation: 0, userns_fd: 0 }),
-      );
+      withMounted(rootFd, entry.destination, (mounted) => mountSetattrFd(mounted, set, clear, true));
     }
   } catch (error) {
     throw new Error(`${where}: ${(error as Error).message}`);
@@ -243,8 +240,16 @@ export function switchRoot(rootfs: string, noPivot: boolean): void {
     mount(rootfs, '/', null, MS_MOVE);
     chroot('.');
   } else {
-    pivotRoot('.', '.');
-    // The old root is now stacked under the new one at "."; make sure its unmount cannot reach the host.
+    const oldRoot = openat2(AT_FDCWD, '/', O_PATH | O_DIRECTORY, 0);
+    try {
+      pivotRoot('.', '.');
+      // The old root is now stacked on the new one. "." must name it, not the new root: made rslave
+      // recursively, the new root would lose the propagation its mounts asked for (rshared). So, as runc
+      // does, the cwd moves to the old root explicitly; then its unmount cannot reach the host.
+      fchdir(oldRoot);
+    } finally {
+      closeSync(oldRoot);
+    }
     mount(null, '.', null, MS_SLAVE | MS_REC);
     umount2('.', MNT_DETACH);
   }

@@ -97,7 +97,7 @@ export async function createContainer(store: StateStore, options: CreateOptions)
     const listenCount = options.listenFds ?? 0;
     // Both count from fd 3, so together they are the first max(L, P) fds after stdio.
     const extraFds = Array.from({ length: Math.max(listenCount, options.preserveFds ?? 0) }, (_, k) => 3 + k);
-    staged = await stageIdmappedMounts(config, bundle.dir, dir);
+    staged = await stageIdmappedMounts(id, config, bundle.dir, bundle.rootfs);
     const initConfig: InitConfig = {
       mode: 'create',
       id,

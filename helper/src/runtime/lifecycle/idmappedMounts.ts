@@ -4,26 +4,16 @@
 // user namespace that carries the mapping; a Node process cannot make one (it has threads), so a
 // single-threaded `unshare --user cat` (util-linux) holds one for the moment, mapped from here.
 //
-// The runtime prepares each mount before the init starts and attaches it under the container's state
-// directory; the init's new mount namespace copies it and binds it like any other source. Once the init
-// has its copy, the runtime detaches the staged mounts from the host's namespace again (release()).
+// The runtime prepares each mount before the init starts and attaches it beside the root filesystem
+// (.berth-idmap-ID-N in its parent directory, which an init in a user namespace can search: bundle.ts
+// checks that); the init's new mount namespace copies it and binds it like any other source. Once the
+// init has its copy, the runtime detaches the staged mounts from the host's namespace again (release()).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import {
-  AT_EMPTY_PATH,
-  AT_RECURSIVE,
-  MNT_DETACH,
-  MOUNT_ATTR_IDMAP,
-  MOVE_MOUNT_F_EMPTY_PATH,
-  mountSetattr,
-  moveMount,
-  OPEN_TREE_CLOEXEC,
-  OPEN_TREE_CLONE,
-  openTree,
-  umount2,
-} from '../../linux/mount';
-import { AT_FDCWD } from '../../linux/files';
+import { dirname, isAbsolute, join } from 'node:path';
+import { AT_FDCWD, O_PATH } from '../../linux/files';
+import { MNT_DETACH, umount2 } from '../../linux/mount';
+import { AT_RECURSIVE, MOUNT_ATTR_IDMAP, mountSetattrFd, moveMountFdToFd, OPEN_TREE_CLONE, openTree } from '../../linux/mountApi';
 import { RuntimeError } from '../errors';
 import type { IdMapping, Mount, RuntimeConfig } from '../spec/config';
 
@@ -39,7 +29,7 @@ export function isIdmapped(mount: Mount): boolean {
   return mount.uidMappings !== undefined || mount.gidMappings !== undefined || (mount.options ?? []).some((o) => o === 'idmap' || o === 'ridmap');
 }
 
-export async function stageIdmappedMounts(config: RuntimeConfig, bundleDir: string, stateDir: string): Promise<StagedMounts> {
+export async function stageIdmappedMounts(id: string, config: RuntimeConfig, bundleDir: string, rootfs: string): Promise<StagedMounts> {
   const mounts = config.mounts;
   if (!mounts?.some(isIdmapped)) return { mounts, release: () => undefined };
   const staged: string[] = [];
@@ -73,21 +63,24 @@ export async function stageIdmappedMounts(config: RuntimeConfig, bundleDir: stri
       const options = mount.options ?? [];
       const recursive = options.includes('ridmap') || options.includes('rbind');
       const source = isAbsolute(mount.source ?? '') ? mount.source! : join(bundleDir, mount.source ?? '');
-      const target = join(stateDir, `idmap-${index}`);
+      const target = join(dirname(rootfs), `.berth-idmap-${id}-${index}`);
       let tree: number | undefined;
+      let targetFd: number | undefined;
       try {
-        tree = openTree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
-        mountSetattr(tree, '', AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), { attr_set: MOUNT_ATTR_IDMAP, attr_clr: 0, propagation: 0, userns_fd: holder.fd });
+        tree = openTree(AT_FDCWD, source, OPEN_TREE_CLONE | (recursive ? AT_RECURSIVE : 0));
+        mountSetattrFd(tree, MOUNT_ATTR_IDMAP, 0, recursive, holder.fd);
         if (statSync(source).isDirectory()) mkdirSync(target, { mode: 0o700 });
         else writeFileSync(target, '', { mode: 0o600 });
         staged.push(target);
-        moveMount(tree, '', AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+        targetFd = openSync(target, O_PATH);
+        moveMountFdToFd(tree, targetFd);
       } catch (error) {
         const why = (error as Error).message;
         const hint = /EINVAL/.test(why) ? ' (the filesystem of the source may not support id-mapped mounts on this kernel)' : '';
         throw new RuntimeError(`${where}: cannot make an id-mapped mount of ${source}: ${why}${hint}`);
       } finally {
         if (tree !== undefined) closeSync(tree);
+        if (targetFd !== undefined) closeSync(targetFd);
       }
       const kept = options.filter((o) => o !== 'idmap' && o !== 'ridmap' && o !== 'bind' && o !== 'rbind');
       result.push({ destination: mount.destination, type: 'bind', source: target, options: [recursive ? 'rbind' : 'bind', ...kept] });
