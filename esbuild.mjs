@@ -97,8 +97,14 @@ const helper = {
   sourcemap: production ? false : 'linked',
   minify: production,
   // The init stage is its own small bundle: it starts once per container, so it loads only what it runs.
-  // So is the runtime's command line (bin/berth-runtime), which podman and containerd start for every call.
-  entryPoints: { berth: 'helper/src/main.ts', init: 'helper/src/runtime/init/main.ts', runtime: 'helper/src/cli/runtime/main.ts' },
+  // So is the runtime's command line (runtime-cli.js), which podman and containerd start for every call,
+  // through a loader that gives V8 its code cache (runtime.js, run by bin/berth-runtime).
+  entryPoints: {
+    berth: 'helper/src/main.ts',
+    init: 'helper/src/runtime/init/main.ts',
+    runtime: 'helper/src/cli/runtime/start.ts',
+    'runtime-cli': 'helper/src/cli/runtime/main.ts',
+  },
   outdir: 'dist/helper',
   // Resolved at run time from dist/helper/node_modules, where copyKoffiNatives puts them.
   external: [...common.external, '@koromix/*'],

@@ -40,6 +40,13 @@ function runtimeWrappers(dir: string): Record<RuntimeName, string> {
   return paths;
 }
 
+/** A program, its arguments and its environment. */
+export interface CommandLine {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
 export interface Podman {
   /** The imported busybox image. */
   image: string;
@@ -47,6 +54,8 @@ export interface Podman {
   cgroupParent: string;
   /** `podman GLOBAL… ARGS…` with this runtime. */
   run(runtime: RuntimeName, ...args: string[]): Promise<ProgramResult>;
+  /** The same as a command line, for callers that spawn it themselves (the benchmark). */
+  commandLine(runtime: RuntimeName, ...args: string[]): CommandLine;
   close(): Promise<void>;
 }
 
@@ -73,7 +82,11 @@ export async function startPodman(): Promise<Podman> {
   );
   const env = { ...process.env, CONTAINERS_CONF: conf };
   const global = ['--root', join(dir, 'storage'), '--runroot', join(dir, 'run'), '--tmpdir', join(dir, 'tmp')];
-  const podman = (runtime: RuntimeName, ...args: string[]) => runProgram('podman', [...global, '--runtime', wrappers[runtime], ...args], { env });
+  const commandLine = (runtime: RuntimeName, ...args: string[]): CommandLine => ({ command: 'podman', args: [...global, '--runtime', wrappers[runtime], ...args], env });
+  const podman = (runtime: RuntimeName, ...args: string[]) => {
+    const line = commandLine(runtime, ...args);
+    return runProgram(line.command, line.args, { env: line.env });
+  };
   const image = 'localhost/berth-busybox:test';
   const rootfs = busyboxRootfs(join(dir, 'rootfs'));
   const tarball = join(dir, 'rootfs.tar');
@@ -85,6 +98,7 @@ export async function startPodman(): Promise<Podman> {
     image,
     cgroupParent,
     run: podman,
+    commandLine,
     async close() {
       await podman('runc', 'rm', '--all', '--force', '--time', '0');
       await podman('runc', 'system', 'reset', '--force');
@@ -101,6 +115,8 @@ export interface Containerd {
   namespace: string;
   /** `ctr --address … -n NAMESPACE ARGS…`. */
   ctr(...args: string[]): Promise<ProgramResult>;
+  /** The same as a command line, for callers that spawn it themselves (the benchmark). */
+  commandLine(...args: string[]): CommandLine;
   /** The flags that make `ctr run` use this runtime, with its state in the folder. */
   runtimeFlags(runtime: RuntimeName): string[];
   close(): Promise<void>;
@@ -136,11 +152,13 @@ export async function startContainerd(): Promise<Containerd> {
   let log = '';
   daemon.stderr!.on('data', (chunk) => (log += chunk));
   await waitForServing(daemon, () => log, socket);
-  const ctr = (...args: string[]) => runProgram('ctr', ['--address', socket, '-n', namespace, ...args]);
+  const commandLine = (...args: string[]): CommandLine => ({ command: 'ctr', args: ['--address', socket, '-n', namespace, ...args], env: process.env });
+  const ctr = (...args: string[]) => runProgram('ctr', commandLine(...args).args);
   return {
     rootfs: busyboxRootfs(join(dir, 'rootfs')),
     namespace,
     ctr,
+    commandLine,
     runtimeFlags: (runtime) => ['--runc-binary', RUNTIME_BINARY[runtime], '--runc-root', join(dir, `state-${runtime}`)],
     async close() {
       const tasks = await ctr('task', 'ls', '--quiet');

@@ -26,7 +26,7 @@ export interface BundleFile {
 /** The files a target of this architecture needs: the bundles, the commands, koffi's native part. */
 export function bundleFiles(bundle: HelperBundle, arch: 'x64' | 'arm64'): BundleFile[] {
   const files: BundleFile[] = [];
-  for (const name of ['berth.js', 'init.js', 'runtime.js']) files.push({ relative: name, absolute: join(bundle.dir, name), mode: 0o644 });
+  for (const name of ['berth.js', 'init.js', 'runtime.js', 'runtime-cli.js']) files.push({ relative: name, absolute: join(bundle.dir, name), mode: 0o644 });
   for (const name of ['berth', 'berth-runtime']) files.push({ relative: `bin/${name}`, absolute: join(bundle.dir, 'bin', name), mode: 0o755 });
   const native = `node_modules/@koromix/koffi-linux-${arch}`;
   const walk = (relative: string) => {

@@ -11,6 +11,7 @@ import { UsageError } from '../usage';
 import { RuntimeLog, type LogFormat } from './runtimeLog';
 import { RUNTIME_USAGE } from './runtimeUsage';
 import { CommandFailure, type RuntimeContext } from './runtimeContext';
+import { writeOut } from './output';
 
 export const DEFAULT_RUNTIME_ROOT = '/run/berth/runtime';
 
@@ -57,12 +58,12 @@ export async function runtimeCommand(argv: string[]): Promise<number> {
   const log = new RuntimeLog(options.log, options.logFormat, options.debug);
   try {
     if (options.action === 'version') {
-      process.stdout.write((await import('./commands/about.js')).versionText());
+      writeOut((await import('./commands/about.js')).versionText());
       return 0;
     }
     const [name, ...args] = options.rest;
     if (options.action === 'help' || name === 'help' || name === undefined) {
-      process.stdout.write(RUNTIME_USAGE);
+      writeOut(RUNTIME_USAGE);
       return name === undefined && options.action === undefined ? 2 : 0;
     }
     const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;

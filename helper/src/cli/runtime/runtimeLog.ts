@@ -5,6 +5,7 @@
 //   text: time="2026-12-07T21:13:34Z" level=error msg="container does not exist"
 //   json: {"level":"error","msg":"container does not exist","time":"2026-12-07T21:13:34Z"}
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { writeErr } from './output';
 
 export type LogFormat = 'text' | 'json';
 type Level = 'error' | 'warning' | 'debug';
@@ -19,12 +20,12 @@ export class RuntimeLog {
   ) {}
 
   error(message: string): void {
-    process.stderr.write(`berth: ${message}\n`);
+    writeErr(`berth: ${message}\n`);
     this.append('error', message);
   }
 
   warn(message: string): void {
-    process.stderr.write(`berth: warning: ${message}\n`);
+    writeErr(`berth: warning: ${message}\n`);
     this.append('warning', message);
   }
 
@@ -46,7 +47,7 @@ export class RuntimeLog {
       this.fd ??= openSync(this.file, constants.O_CREAT | constants.O_WRONLY | constants.O_APPEND | constants.O_SYNC, 0o644);
       writeSync(this.fd, formatEntry(this.format, level, message, new Date()));
     } catch (error) {
-      process.stderr.write(`berth: cannot write the log ${this.file}: ${(error as Error).message}\n`);
+      writeErr(`berth: cannot write the log ${this.file}: ${(error as Error).message}\n`);
     }
   }
 }

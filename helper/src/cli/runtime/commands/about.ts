@@ -7,6 +7,7 @@ import { featuresDocument, OCI_VERSION_MAX } from '../../../runtime/features';
 import { defaultSpec } from '../../../runtime/spec/defaultSpec';
 import { HELPER_VERSION } from '../../../version';
 import { UsageError } from '../../usage';
+import { writeOut } from '../output';
 
 /** runc's --version format ("runc version X", then "key: value" lines), which go-runc and podman read. */
 export function versionText(): string {
@@ -15,7 +16,7 @@ export function versionText(): string {
 
 export function featuresCommand(args: string[]): number {
   if (args.length > 0) throw new UsageError('features takes no arguments');
-  process.stdout.write(`${JSON.stringify(featuresDocument(), null, 4)}\n`);
+  writeOut(`${JSON.stringify(featuresDocument(), null, 4)}\n`);
   return 0;
 }
 

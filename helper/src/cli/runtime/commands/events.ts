@@ -7,6 +7,7 @@ import { liveCgroup } from '../../../runtime/lifecycle/operations';
 import { liveStatus } from '../../../runtime/state/liveStatus';
 import { UsageError } from '../../usage';
 import type { RuntimeContext } from '../runtimeContext';
+import { writeOut } from '../output';
 
 export async function eventsCommand(args: string[], { store }: RuntimeContext): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -19,7 +20,7 @@ export async function eventsCommand(args: string[], { store }: RuntimeContext): 
   const intervalMs = parseDuration(values.interval!);
   const cgroup = liveCgroup(store, id, 'read the events of');
   const emit = (type: string, data?: object) =>
-    process.stdout.write(`${JSON.stringify({ type, id, ...(data ? { data } : {}) }).replaceAll(`"${NO_LIMIT}"`, NO_LIMIT)}\n`);
+    writeOut(`${JSON.stringify({ type, id, ...(data ? { data } : {}) }).replaceAll(`"${NO_LIMIT}"`, NO_LIMIT)}\n`);
   if (values.stats) {
     emit('stats', runcStats(cgroup.stats()));
     return 0;

@@ -5,9 +5,10 @@ import { containerState, listContainers, type OciState } from '../../../runtime/
 import { UsageError } from '../../usage';
 import type { RuntimeContext } from '../runtimeContext';
 import { onlyId } from './args';
+import { writeOut } from '../output';
 
 export function stateCommand(args: string[], { store }: RuntimeContext): number {
-  process.stdout.write(`${JSON.stringify(containerState(store, onlyId(args, 'state')), null, 2)}\n`);
+  writeOut(`${JSON.stringify(containerState(store, onlyId(args, 'state')), null, 2)}\n`);
   return 0;
 }
 
@@ -20,13 +21,13 @@ export function listCommand(args: string[], { store }: RuntimeContext): number {
   // runc's list names the owner of each container's state directory.
   const containers = listContainers(store).map((c): OciState => ({ ...c, owner: ownerOf(store.dirOf(c.id)) }));
   if (values.quiet) {
-    for (const c of containers) process.stdout.write(`${c.id}\n`);
+    for (const c of containers) writeOut(`${c.id}\n`);
   } else if (values.format === 'json') {
     // Go encodes runc's empty list as null.
-    process.stdout.write(`${containers.length === 0 ? 'null' : JSON.stringify(containers)}\n`);
+    writeOut(`${containers.length === 0 ? 'null' : JSON.stringify(containers)}\n`);
   } else {
     const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER'], ...containers.map((c) => [c.id, String(c.pid), c.status, c.bundle, c.created, c.owner])];
-    process.stdout.write(tabulate(rows));
+    writeOut(tabulate(rows));
   }
   return 0;
 }

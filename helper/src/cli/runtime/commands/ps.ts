@@ -6,6 +6,7 @@ import { RuntimeError } from '../../../runtime/errors';
 import { containerProcesses } from '../../../runtime/lifecycle/operations';
 import { UsageError } from '../../usage';
 import type { RuntimeContext } from '../runtimeContext';
+import { writeOut } from '../output';
 
 /**
  * ps: the container's processes. --format json prints their host pids (what containerd's `ctr task ps`
@@ -20,7 +21,7 @@ export function psCommand(args: string[], { store }: RuntimeContext): number {
   const pids = containerProcesses(store, id);
   const format = values.format ?? 'table';
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(pids)}\n`);
+    writeOut(`${JSON.stringify(pids)}\n`);
     return 0;
   }
   if (format !== 'table') throw new UsageError(`--format must be table or json, got "${format}"`);
@@ -36,6 +37,6 @@ export function psCommand(args: string[], { store }: RuntimeContext): number {
   if (pidColumn < 0) throw new RuntimeError(`ps ${psArgs.join(' ')}: its output has no PID column`);
   const wanted = new Set(pids);
   const kept = lines.filter((line) => line.trim() !== '' && wanted.has(Number(line.trim().split(/\s+/)[pidColumn])));
-  process.stdout.write(`${[header, ...kept].join('\n')}\n`);
+  writeOut(`${[header, ...kept].join('\n')}\n`);
   return 0;
 }
