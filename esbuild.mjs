@@ -97,7 +97,14 @@ const helper = {
   sourcemap: production ? false : 'linked',
   minify: production,
   // The init stage is its own small bundle: it starts once per container, so it loads only what it runs.
-  entryPoints: { berth: 'helper/src/main.ts', init: 'helper/src/runtime/init/main.ts' },
+  // So is the runtime's command line (runtime-cli.js), which podman and containerd start for every call,
+  // through a loader that gives V8 its code cache (runtime.js, run by bin/berth-runtime).
+  entryPoints: {
+    berth: 'helper/src/main.ts',
+    init: 'helper/src/runtime/init/main.ts',
+    runtime: 'helper/src/cli/runtime/start.ts',
+    'runtime-cli': 'helper/src/cli/runtime/main.ts',
+  },
   outdir: 'dist/helper',
   // Resolved at run time from dist/helper/node_modules, where copyKoffiNatives puts them.
   external: [...common.external, '@koromix/*'],
@@ -144,8 +151,10 @@ function fetchPackage(name, lock) {
 
 function finishHelper() {
   mkdirSync(join(helperOut, 'bin'), { recursive: true });
-  cpSync(join(root, 'helper/bin/berth'), join(helperOut, 'bin/berth'));
-  chmodSync(join(helperOut, 'bin/berth'), 0o755);
+  for (const command of ['berth', 'berth-runtime']) {
+    cpSync(join(root, 'helper/bin', command), join(helperOut, 'bin', command));
+    chmodSync(join(helperOut, 'bin', command), 0o755);
+  }
   copyKoffiNatives();
 }
 

@@ -27,9 +27,10 @@ fi
 # decompresses zstd image layers; iproute2 and iptables are what the helper's bridge networking runs
 # (links, addresses, NAT), and curl is the networking tests' client; sudo is what a non-root SSH user becomes
 # root with in the remote-target tests (with the tests' own sudoers, bound over /etc/sudoers inside their
-# sshd's mount namespace only).
+# sshd's mount namespace only); containerd (with its ctr client and runc v2 shim) is, with podman, a real
+# client the runtime tests drive `berth runtime` from, in place of runc.
 packages=(chromium busybox-static runc golang-github-containers-common docker-registry skopeo umoci debootstrap
-  openssh-server podman tini zstd iproute2 iptables curl sudo)
+  openssh-server podman tini zstd iproute2 iptables curl sudo containerd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

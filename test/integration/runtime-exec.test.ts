@@ -76,7 +76,7 @@ describe('exec into a running container', () => {
     assert.equal(result.stdout, 'from-file\n/etc\n');
     writeFileSync(file, JSON.stringify({ args: [], cwd: 'etc' }));
     const bad = await runtime('exec', '--process', file, 'target');
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 255, 'runc\'s code for an exec that could not start');
     assert.match(bad.stderr, /--process .*process\.json: /);
   });
 
@@ -85,7 +85,7 @@ describe('exec into a running container', () => {
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /"no-such-program": executable file not found in \$PATH/);
     const unknown = await runtime('exec', 'nope', 'true');
-    assert.equal(unknown.code, 1);
+    assert.equal(unknown.code, 255);
     assert.match(unknown.stderr, /container "nope" does not exist/);
   });
 });

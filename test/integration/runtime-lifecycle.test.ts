@@ -121,7 +121,7 @@ test('list shows containers with their status', async () => {
   try {
     assert.equal((await runtime('create', '--bundle', bundle.dir, 'listed')).code, 0);
     const table = await runtime('list');
-    assert.match(table.stdout, /^ID\s+PID\s+STATUS\s+BUNDLE\s+CREATED\n/);
+    assert.match(table.stdout, /^ID\s+PID\s+STATUS\s+BUNDLE\s+CREATED\s+OWNER\n/);
     assert.match(table.stdout, new RegExp(`\\nlisted\\s+\\d+\\s+created\\s+${bundle.dir}`));
     const json = JSON.parse((await runtime('list', '--format', 'json')).stdout);
     assert.deepEqual(json.map((c: { id: string }) => c.id), ['listed']);

@@ -2,10 +2,14 @@
 // security property behind them: every path the runtime creates or mounts on is resolved inside the
 // container's root, so a symlink in an image (absolute or full of "..") can never lead to the host.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { makeBusyboxBundle } from '../support/bundle';
+import { makeBusyboxBundle, type TestBundle } from '../support/bundle';
+import { runProgram } from '../support/processes';
+import { bothRuntimes, sameWithBoth, type RuntimeName } from '../support/runtimeClients';
 import { runtimeHarness } from '../support/runtimeHarness';
 
 const harness = runtimeHarness('mnt');
@@ -239,3 +243,89 @@ for (const mode of ['pivot_root', '--no-pivot'] as const) {
     assert.ok(!hostMountPoints().some((point) => point === masked || point === readonly));
   });
 }
+
+// runc's own mount options, compared with runc on the same bundles. Host-side mounts the cases need
+// (a submount, a shared source) are made in a private mount namespace that runs the runtime.
+
+const compareDir = mkdtempSync(join(tmpdir(), 'berth-mntopts-'));
+const compare = bothRuntimes(compareDir);
+after(async () => {
+  await compare.cleanup();
+  rmSync(compareDir, { recursive: true, force: true });
+});
+
+/** `RUNTIME run` of `bundle` inside `unshare --mount`, after `setup` (sh) ran there. */
+function runFenced(runtime: RuntimeName, setup: string, bundle: TestBundle) {
+  return runProgram('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `set -e; ${setup}; exec "$@"`, 'sh', ...compare.argv(runtime), 'run', '--bundle', bundle.dir, compare.newId(runtime)]);
+}
+
+test('rro makes a bind mount and the mounts below it read-only, ro only the mount itself, as with runc', async () => {
+  const source = hostDir('rro');
+  mkdirSync(join(source, 'sub'));
+  const script = 'for f in /r/top /r/sub/inner /p/top /p/sub/inner; do touch $f 2>/dev/null && echo "$f writable" || echo "$f read-only"; done';
+  const bundle = makeBusyboxBundle((config) => {
+    config.process!.args = ['sh', '-c', script];
+    config.mounts!.push({ destination: '/r', type: 'bind', source, options: ['rbind', 'rro'] });
+    config.mounts!.push({ destination: '/p', type: 'bind', source, options: ['rbind', 'ro'] });
+  });
+  try {
+    const seen = await sameWithBoth(async (runtime) => {
+      const result = await runFenced(runtime, `mount -t tmpfs sub ${join(source, 'sub')}`, bundle);
+      assert.equal(result.code, 0, `${runtime}: ${result.stderr}`);
+      return result.stdout;
+    });
+    assert.equal(seen, '/r/top read-only\n/r/sub/inner read-only\n/p/top read-only\n/p/sub/inner writable\n');
+  } finally {
+    bundle.remove();
+  }
+});
+
+test('tmpcopyup: a tmpfs starts with the image\'s files, owners, modes and links, as with runc', async () => {
+  const bundle = makeBusyboxBundle((config) => {
+    config.process!.args = ['sh', '-c', 'ls -lnR /opt/data | awk \'{ print $1, $3, $4, $5, $9, $10, $11 }\'; grep " /opt/data " /proc/self/mountinfo | cut -d" " -f9; echo new > /opt/data/new'];
+    config.mounts!.push({ destination: '/opt/data', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup', 'mode=755'] });
+  });
+  const data = join(bundle.rootfs, 'opt', 'data');
+  mkdirSync(join(data, 'dir', 'deeper'), { recursive: true });
+  writeFileSync(join(data, 'file'), 'content\n', { mode: 0o640 });
+  writeFileSync(join(data, 'dir', 'deeper', 'x'), 'x');
+  symlinkSync('../file', join(data, 'dir', 'link'));
+  execFileSync('chown', ['-h', '1000:2000', join(data, 'file'), join(data, 'dir', 'link')]);
+  execFileSync('chmod', ['0750', join(data, 'dir')]);
+  try {
+    const seen = await sameWithBoth(async (runtime) => {
+      const result = await compare.drive(runtime, 'run', '--bundle', bundle.dir, compare.newId(runtime));
+      assert.equal(result.code, 0, `${runtime}: ${result.stderr}`);
+      return result.stdout;
+    });
+    assert.match(seen, /^-rw-r----- 1000 2000 8 file/m);
+    assert.match(seen, /^lrwxrwxrwx 1000 2000 7 link -> \.\.\/file$/m);
+    assert.match(seen, /^tmpfs$/m);
+    assert.deepEqual(readdirSync(data).sort(), ['dir', 'file'], 'the image is untouched');
+  } finally {
+    bundle.remove();
+  }
+});
+
+test('rshared, rslave and rprivate give a bind mount that propagation, as with runc', async () => {
+  const source = hostDir('propagation');
+  // The propagation of each mount: shared (a shared:N field), a slave (master:N), both, or private.
+  const script = 'for p in /s /l /v; do echo "$p $(awk -v p=$p \'$5 == p { k = ""; for (i = 7; $i != "-"; i++) { if ($i ~ /^shared:/) k = k "shared "; if ($i ~ /^master:/) k = k "slave " } print (k == "" ? "private" : k) }\' /proc/self/mountinfo)"; done';
+  const bundle = makeBusyboxBundle((config) => {
+    config.process!.args = ['sh', '-c', script];
+    config.mounts!.push({ destination: '/s', type: 'bind', source, options: ['rbind', 'rshared'] });
+    config.mounts!.push({ destination: '/l', type: 'bind', source, options: ['rbind', 'rslave'] });
+    config.mounts!.push({ destination: '/v', type: 'bind', source, options: ['rbind', 'rprivate'] });
+  });
+  try {
+    const seen = await sameWithBoth(async (runtime) => {
+      const result = await runFenced(runtime, `mount --bind ${source} ${source}; mount --make-shared ${source}`, bundle);
+      assert.equal(result.code, 0, `${runtime}: ${result.stderr}`);
+      return result.stdout;
+    });
+    // rshared over the root's slave propagation (both runtimes make it so) leaves the mount both.
+    assert.equal(seen, '/s shared slave \n/l slave \n/v private\n');
+  } finally {
+    bundle.remove();
+  }
+});

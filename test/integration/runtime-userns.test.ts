@@ -2,8 +2,8 @@
 // busybox rootfs chowned to the mapped root (as rootless images are). Effects checked inside the
 // container and on the host.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +11,7 @@ import { capabilityNumber } from '../../helper/src/linux/capabilities';
 import type { RuntimeConfig } from '../../helper/src/runtime/spec/config';
 import { makeBusyboxBundle, type TestBundle } from '../support/bundle';
 import { runBerth } from '../support/daemonProcess';
+import { bothRuntimes, sameWithBoth } from '../support/runtimeClients';
 
 const HOST_ROOT = 100000;
 const tmp = mkdtempSync(join(tmpdir(), 'berth-userns-'));
@@ -156,6 +157,80 @@ test('a rootfs the mapped root cannot reach is refused with the directory named'
     const result = await runtime('run', '--bundle', bundle.dir, `userns-${process.pid}-${serial++}`);
     assert.notEqual(result.code, 0);
     assert.ok(result.stderr.includes(`${bundle.dir} (mode 700`), result.stderr);
+  } finally {
+    bundle.remove();
+  }
+});
+
+test('a user namespace joined by path: the container runs in it with its mappings, as with runc', async () => {
+  // A user namespace mapped like the others here, held by a process of the test's own.
+  const holder = spawn('unshare', ['--user', '--', 'cat'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  after(() => holder.kill('SIGKILL'));
+  const ours = readlinkSync('/proc/self/ns/user');
+  for (let i = 0; i < 1000 && readlinkSync(`/proc/${holder.pid}/ns/user`) === ours; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  writeFileSync(`/proc/${holder.pid}/uid_map`, `0 ${HOST_ROOT} 65536\n`);
+  writeFileSync(`/proc/${holder.pid}/gid_map`, `0 ${HOST_ROOT} 65536\n`);
+  const path = `/proc/${holder.pid}/ns/user`;
+  // The mappings are given too, equal to the namespace's: runc 1.1 wants them (Berth checks them).
+  const bundle = userNamespaceBundle(['sh', '-c', 'readlink /proc/self/ns/user; cat /proc/self/uid_map; id -u; touch /tmp/made'], (config) => {
+    config.linux!.namespaces = config.linux!.namespaces!.map((ns) => (ns.type === 'user' ? { type: 'user', path } : ns));
+  });
+  const compare = bothRuntimes(tmp);
+  try {
+    const seen = await sameWithBoth(async (runtime) => {
+      const result = await compare.drive(runtime, 'run', '--bundle', bundle.dir, compare.newId(runtime));
+      assert.equal(result.code, 0, `${runtime}: ${result.stderr}`);
+      return result.stdout.split('\n').map((line) => line.trim().split(/\s+/).join(' '));
+    });
+    assert.deepEqual(seen.slice(0, 3), [readlinkSync(path), `0 ${HOST_ROOT} 65536`, '0']);
+    assert.equal(statSync(join(bundle.rootfs, 'tmp', 'made')).uid, HOST_ROOT);
+    bundle.config.linux!.uidMappings = [{ containerID: 0, hostID: HOST_ROOT + 1, size: 65536 }];
+    bundle.save();
+    const mismatch = await compare.drive('berth', 'run', '--bundle', bundle.dir, compare.newId('berth'));
+    assert.notEqual(mismatch.code, 0);
+    assert.match(mismatch.stderr, new RegExp(`linux\\.uidMappings: differ from those of the user namespace ${path} \\(0->${HOST_ROOT} x65536\\)`));
+  } finally {
+    await compare.cleanup();
+    bundle.remove();
+  }
+});
+
+test('idmap: a host directory appears owned by the container\'s root, and what it writes is the host\'s root\'s', async () => {
+  // runc 1.1 has no id-mapped mounts: Berth's effects are checked on their own.
+  // Where the init, mapped, can reach it (the test's folder is 0700).
+  const source = mkdtempSync(join(tmpdir(), 'berth-idmap-'));
+  after(() => rmSync(source, { recursive: true, force: true }));
+  chmodSync(source, 0o755);
+  writeFileSync(join(source, 'file'), 'host\n', { mode: 0o644 });
+  const script = 'stat -c "%u %g" /mapped/file /plain/file; echo from-container > /mapped/made && echo mapped-writable; echo x > /plain/x 2>/dev/null || echo plain-refused';
+  const result = await runIn(script, (config) => {
+    config.mounts!.push({ destination: '/mapped', type: 'bind', source, options: ['bind', 'idmap'] });
+    config.mounts!.push({ destination: '/plain', type: 'bind', source, options: ['bind'] });
+  });
+  assert.equal(result.code, 0, result.stderr);
+  // Plain, the host's root is no one in the namespace (the overflow id); id-mapped, it is the root.
+  assert.deepEqual(result.stdout.trim().split('\n'), ['0 0', '65534 65534', 'mapped-writable', 'plain-refused']);
+  const made = statSync(join(source, 'made'));
+  assert.deepEqual([made.uid, made.gid], [0, 0]);
+});
+
+test('a mount\'s own uidMappings/gidMappings map its files without a user namespace; half a mapping is refused', async () => {
+  const source = mkdtempSync(join(tmp, 'idmap-own-'));
+  chmodSync(source, 0o755);
+  writeFileSync(join(source, 'file'), 'host\n');
+  const bundle = makeBusyboxBundle((config) => {
+    config.process!.args = ['stat', '-c', '%u %g', '/data/file'];
+    config.mounts!.push({ destination: '/data', type: 'bind', source, options: ['bind'], uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }], gidMappings: [{ containerID: 0, hostID: 2000, size: 1 }] });
+  });
+  try {
+    const mapped = await runtime('run', '--bundle', bundle.dir, `userns-${process.pid}-${serial++}`);
+    assert.equal(mapped.code, 0, mapped.stderr);
+    assert.equal(mapped.stdout, '1000 2000\n');
+    delete bundle.config.mounts!.at(-1)!.gidMappings;
+    bundle.save();
+    const half = await runtime('run', '--bundle', bundle.dir, `userns-${process.pid}-${serial++}`);
+    assert.notEqual(half.code, 0);
+    assert.match(half.stderr, /mounts\[\d+\]: give both uidMappings and gidMappings, or neither/);
   } finally {
     bundle.remove();
   }

@@ -164,12 +164,14 @@ describe('memory', () => {
     host.write('memory', 'memory.max_usage_in_bytes', '3000\n');
     host.write('memory', 'memory.oom_control', 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
     host.write('cpu,cpuacct', 'cpuacct.usage', '123456\n');
+    // USER_HZ ticks (100 a second): 3 ticks are 30 ms.
+    host.write('cpu,cpuacct', 'cpuacct.stat', 'user 3\nsystem 1\n');
     host.write('pids', 'pids.current', '2\n');
     host.write('blkio', 'blkio.throttle.io_service_bytes_recursive', '8:0 Read 100\n8:0 Write 50\n8:0 Sync 150\n8:0 Total 150\n8:16 Read 1\nTotal 151\n');
     assert.deepEqual(cgroup.stats(), {
       memory: { usage: 1000, limit: 16 * MiB, maxUsage: 3000, oomKills: 1 },
       pids: { current: 2, limit: null },
-      cpu: { usageNanos: 123456 },
+      cpu: { usageNanos: 123456, userNanos: 30_000_000, systemNanos: 10_000_000 },
       blkio: { readBytes: 101, writeBytes: 50 },
     });
     assert.equal(cgroup.oomKilled(), true);

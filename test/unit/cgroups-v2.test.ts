@@ -381,7 +381,7 @@ describe('processes, stats and the freezer', () => {
     assert.deepEqual(host.cgroup.stats(), {
       memory: { usage: 1000, limit: 16 * MiB, maxUsage: 2000, oomKills: 2 },
       pids: { current: 3, limit: null },
-      cpu: { usageNanos: 1_500_000 },
+      cpu: { usageNanos: 1_500_000, userNanos: 1_000_000, systemNanos: 500_000 },
       blkio: { readBytes: 101, writeBytes: 202 },
     });
     assert.equal(host.cgroup.oomKilled(), true);

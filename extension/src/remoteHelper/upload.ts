@@ -42,11 +42,11 @@ function bundleFile(bundle: HelperBundle, relative: string, mode: number): Bundl
   return { relative, absolute, mode, sha256: createHash('sha256').update(readFileSync(absolute)).digest('hex') };
 }
 
-/** The files a target of this architecture needs: the two bundles, the command, koffi's native part. */
+/** The files a target of this architecture needs: the bundles, the commands, koffi's native part. */
 export function bundleFiles(bundle: HelperBundle, arch: 'x64' | 'arm64'): BundleFile[] {
   const files: BundleFile[] = [];
-  for (const name of ['berth.js', 'init.js']) files.push(bundleFile(bundle, name, 0o644));
-  files.push(bundleFile(bundle, 'bin/berth', 0o755));
+  for (const name of ['berth.js', 'init.js', 'runtime.js', 'runtime-cli.js']) files.push(bundleFile(bundle, name, 0o644));
+  for (const name of ['berth', 'berth-runtime']) files.push(bundleFile(bundle, `bin/${name}`, 0o755));
   const native = `node_modules/@koromix/koffi-linux-${arch}`;
   const walk = (relative: string) => {
     for (const entry of readdirSync(join(bundle.dir, relative), { withFileTypes: true })) {

@@ -5,7 +5,9 @@ import type { Resources } from '../runtime/spec/config';
 export interface CgroupStats {
   memory: { usage: number; limit: number | null; maxUsage: number | null; oomKills: number };
   pids: { current: number; limit: number | null };
-  cpu: { usageNanos: number };
+  /** Total CPU time, and its user and kernel parts (their sum may differ from the total a little: the
+   * kernel samples the split at ticks). */
+  cpu: { usageNanos: number; userNanos: number; systemNanos: number };
   blkio: { readBytes: number; writeBytes: number };
 }
 

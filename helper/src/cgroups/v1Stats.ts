@@ -2,7 +2,7 @@
 // undefined when the host lacks the controller, and then reports zeros (and null limits).
 import { join } from 'node:path';
 import type { CgroupStats } from './types';
-import { keyedNumber, limitOrNull, numberOrZero, readIfExists } from './files';
+import { keyedNumber, limitOrNull, numberOrZero, parseKeyedLines, readIfExists } from './files';
 
 export function v1MemoryStats(dir: string | undefined): CgroupStats['memory'] {
   if (dir === undefined) return { usage: 0, limit: null, maxUsage: null, oomKills: 0 };
@@ -25,9 +25,15 @@ export function v1PidsStats(dir: string | undefined): CgroupStats['pids'] {
   return { current: numberOrZero(join(dir, 'pids.current')), limit: limitOrNull(join(dir, 'pids.max')) };
 }
 
-/** cpuacct.usage is already in nanoseconds. */
+/** Clock ticks per second, in which cpuacct.stat counts (USER_HZ: 100 on every architecture Linux builds). */
+const USER_HZ = 100;
+
+/** cpuacct.usage is already in nanoseconds; cpuacct.stat's user and system lines are in USER_HZ ticks. */
 export function v1CpuStats(cpuacctDir: string | undefined): CgroupStats['cpu'] {
-  return { usageNanos: cpuacctDir === undefined ? 0 : numberOrZero(join(cpuacctDir, 'cpuacct.usage')) };
+  if (cpuacctDir === undefined) return { usageNanos: 0, userNanos: 0, systemNanos: 0 };
+  const stat = parseKeyedLines(readIfExists(join(cpuacctDir, 'cpuacct.stat')) ?? '');
+  const ticks = (key: string) => Number(stat.get(key) ?? 0) * (1e9 / USER_HZ);
+  return { usageNanos: numberOrZero(join(cpuacctDir, 'cpuacct.usage')), userNanos: ticks('user'), systemNanos: ticks('system') };
 }
 
 /**

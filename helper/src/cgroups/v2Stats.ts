@@ -2,7 +2,7 @@
 // is not enabled there, which the hybrid driver relies on for controllers that live in v1.
 import { join } from 'node:path';
 import type { CgroupStats } from './types';
-import { keyedNumber, limitOrNull, numberOrZero, readIfExists } from './files';
+import { keyedNumber, limitOrNull, numberOrZero, parseKeyedLines, readIfExists } from './files';
 
 export function v2MemoryStats(dir: string): CgroupStats['memory'] {
   const peak = readIfExists(join(dir, 'memory.peak'));
@@ -26,7 +26,9 @@ export function v2PidsStats(dir: string): CgroupStats['pids'] {
 
 /** cpu.stat is a core file, there even without the cpu controller; it counts microseconds. */
 export function v2CpuStats(dir: string): CgroupStats['cpu'] {
-  return { usageNanos: keyedNumber(join(dir, 'cpu.stat'), 'usage_usec') * 1000 };
+  const stat = parseKeyedLines(readIfExists(join(dir, 'cpu.stat')) ?? '');
+  const usec = (key: string) => Number(stat.get(key) ?? 0) * 1000;
+  return { usageNanos: usec('usage_usec'), userNanos: usec('user_usec'), systemNanos: usec('system_usec') };
 }
 
 /** io.stat: "8:0 rbytes=4096 wbytes=0 rios=1 wios=0 ..." per device. */

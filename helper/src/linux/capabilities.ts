@@ -6,7 +6,7 @@ import { check, libc } from './libc';
 import { prctl } from './prctl';
 
 /** Capability names in kernel order: the index is the capability's number. */
-const CAPABILITY_NAMES = [
+export const CAPABILITY_NAMES = [
   'CAP_CHOWN',
   'CAP_DAC_OVERRIDE',
   'CAP_DAC_READ_SEARCH',

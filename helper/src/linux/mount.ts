@@ -1,4 +1,5 @@
-// Mounts and the root switch: mount(2), umount2(2), pivot_root(2), chroot(2), chdir(2).
+// Mounts and the root switch: mount(2), umount2(2), pivot_root(2), chroot(2), chdir(2). The new mount API
+// (open_tree, mount_setattr, move_mount) is in mountApi.ts.
 import { arch } from 'node:os';
 import { check, libc } from './libc';
 
@@ -24,6 +25,9 @@ export const MS_SHARED = 0x10_0000;
 export const MS_RELATIME = 0x20_0000;
 export const MS_STRICTATIME = 0x100_0000;
 export const MS_LAZYTIME = 0x200_0000;
+export const MS_POSIXACL = 0x1_0000;
+export const MS_I_VERSION = 0x80_0000;
+
 
 export const MNT_DETACH = 0x2;
 
@@ -37,7 +41,6 @@ const fchdirRaw = libc.func('int fchdir(int fd)') as (fd: number) => number;
 // pivot_root has no glibc wrapper.
 const syscall2 = libc.func('long syscall(long number, const char *a, const char *b)') as (n: number, a: string, b: string) => number;
 const SYS_PIVOT_ROOT = arch() === 'arm64' ? 41 : 155;
-
 export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null = null): void {
   check(
     'mount',
@@ -66,4 +69,5 @@ export function chdir(path: string): void {
 export function fchdir(fd: number): void {
   check('fchdir', String(fd), fchdirRaw(fd));
 }
+
 

@@ -21,6 +21,15 @@ export const MOUNT_ATTR_RDONLY = 0x1;
 export const MOUNT_ATTR_NOSUID = 0x2;
 export const MOUNT_ATTR_NODEV = 0x4;
 export const MOUNT_ATTR_NOEXEC = 0x8;
+/** The atime field (3 bits): one of RELATIME (0), NOATIME, STRICTATIME; setting one means clearing the field. */
+export const MOUNT_ATTR__ATIME = 0x70;
+export const MOUNT_ATTR_RELATIME = 0x0;
+export const MOUNT_ATTR_NOATIME = 0x10;
+export const MOUNT_ATTR_STRICTATIME = 0x20;
+export const MOUNT_ATTR_NODIRATIME = 0x80;
+/** Id-mapped: the files appear owned through the mapping of the user namespace given as userns_fd. */
+export const MOUNT_ATTR_IDMAP = 0x10_0000;
+export const MOUNT_ATTR_NOSYMFOLLOW = 0x20_0000;
 
 const MountAttr = koffi.struct('berth_mount_attr', { attr_set: 'uint64_t', attr_clr: 'uint64_t', propagation: 'uint64_t', userns_fd: 'uint64_t' });
 
@@ -47,13 +56,16 @@ export function openTree(dirfd: number, path: string, flags: number): number {
   return check('open_tree', `${dirfd}, ${JSON.stringify(path)}, 0x${flags.toString(16)}`, openTreeRaw(SYS_OPEN_TREE, dirfd, path, flags | OPEN_TREE_CLOEXEC));
 }
 
-/** mount_setattr(2) on the mount `fd` refers to (AT_EMPTY_PATH), with AT_RECURSIVE when `recursive`. */
-export function mountSetattrFd(fd: number, set: number, clear = 0, recursive = false): void {
+/**
+ * mount_setattr(2) on the mount `fd` refers to (AT_EMPTY_PATH), with AT_RECURSIVE when `recursive`;
+ * `usernsFd` is the user namespace of MOUNT_ATTR_IDMAP.
+ */
+export function mountSetattrFd(fd: number, set: number, clear = 0, recursive = false, usernsFd = 0): void {
   const flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
   check(
     'mount_setattr',
-    `${fd}, "", 0x${flags.toString(16)}, set 0x${set.toString(16)}, clear 0x${clear.toString(16)}`,
-    mountSetattrRaw(SYS_MOUNT_SETATTR, fd, '', flags, { attr_set: set, attr_clr: clear, propagation: 0, userns_fd: 0 }, koffi.sizeof(MountAttr)),
+    `${fd}, "", 0x${flags.toString(16)}, set 0x${set.toString(16)}, clear 0x${clear.toString(16)}${usernsFd ? `, userns ${usernsFd}` : ''}`,
+    mountSetattrRaw(SYS_MOUNT_SETATTR, fd, '', flags, { attr_set: set, attr_clr: clear, propagation: 0, userns_fd: usernsFd }, koffi.sizeof(MountAttr)),
   );
 }
 

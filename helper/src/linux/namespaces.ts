@@ -48,10 +48,22 @@ export function setns(fd: number, nstype: number, path = `fd ${fd}`): void {
 
 /** Joins the namespace at `path` (e.g. /proc/1234/ns/net). */
 export function joinNamespace(path: string, type: NamespaceType): void {
-  const fd = openSync(path, 'r');
+  joinNamespaces([{ type, path }]);
+}
+
+/**
+ * Joins several namespaces by path: every path is opened first (a path may only make sense in the
+ * namespaces we start in, /proc/PID/ns/… or a bind-mounted file), then each is entered, the mount
+ * namespace last, after unsharing CLONE_FS (setns into a mount namespace needs its own fs struct).
+ */
+export function joinNamespaces(list: ReadonlyArray<{ type: NamespaceType; path: string }>): void {
+  const ordered = [...list.filter((ns) => ns.type !== 'mount'), ...list.filter((ns) => ns.type === 'mount')];
+  const fds: number[] = [];
   try {
-    setns(fd, NAMESPACES[type].flag, path);
+    for (const ns of ordered) fds.push(openSync(ns.path, 'r'));
+    if (ordered.some((ns) => ns.type === 'mount')) unshare(CLONE_FS);
+    ordered.forEach((ns, i) => setns(fds[i]!, NAMESPACES[ns.type].flag, ns.path));
   } finally {
-    closeSync(fd);
+    for (const fd of fds) closeSync(fd);
   }
 }

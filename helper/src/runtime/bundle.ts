@@ -43,7 +43,8 @@ export function loadBundle(bundleDir: string): Bundle {
 
 /**
  * A user namespace is made by the runtime's shim and mapped from linux.uidMappings/gidMappings, which
- * must then map the container's root (the shim becomes root inside before the init starts).
+ * must then map the container's root (the shim becomes root inside before the init starts). One joined
+ * by path has its mappings already; any given must be the same (as runc checks).
  */
 function refusedUserNamespace(linux: NonNullable<RuntimeConfig['linux']>, namespaces: Namespace[]): string[] {
   const user = namespaces.find((ns) => ns.type === 'user');
@@ -52,16 +53,55 @@ function refusedUserNamespace(linux: NonNullable<RuntimeConfig['linux']>, namesp
       ? ['linux.uidMappings/gidMappings: id mappings are given but linux.namespaces has no user namespace ({"type": "user"})']
       : [];
   }
-  if (user.path) return ['linux.namespaces: joining an existing user namespace by path is not supported yet'];
   const refused: string[] = [];
+  const joined = user.path ? joinedUserNamespaceMappings(user.path) : undefined;
   for (const key of ['uidMappings', 'gidMappings'] as const) {
-    const mappings = linux[key] ?? [];
+    const given = linux[key];
+    if (user.path) {
+      if (given && joined && !sameMappings(given, joined[key])) {
+        refused.push(`linux.${key}: differ from those of the user namespace ${user.path} (${describeMappings(joined[key])}); leave them out to use its own`);
+      }
+      continue;
+    }
+    const mappings = given ?? [];
     if (mappings.length === 0) refused.push(`linux.${key}: a user namespace needs id mappings, and none are given`);
     else if (mappedRoot(mappings) === undefined) refused.push(`linux.${key}: the container's ${key === 'uidMappings' ? 'uid' : 'gid'} 0 (root) is not mapped`);
     if (mappings.length > 340) refused.push(`linux.${key}: the kernel takes at most 340 mappings, ${mappings.length} are given`);
     if (mappings.some((m) => m.size === 0)) refused.push(`linux.${key}: a mapping of size 0`);
   }
   return refused;
+}
+
+/**
+ * The mappings of a user namespace to join, when its path names a process's (/proc/PID/ns/user): read
+ * from that process's uid_map and gid_map. Undefined for other paths (a bind-mounted namespace file),
+ * whose mappings only a process inside could read.
+ */
+function joinedUserNamespaceMappings(path: string): { uidMappings: IdMapping[]; gidMappings: IdMapping[] } | undefined {
+  const pid = /^\/proc\/(\d+)\/ns\/user$/.exec(path)?.[1];
+  if (pid === undefined) return undefined;
+  const read = (file: string): IdMapping[] =>
+    readFileSync(`/proc/${pid}/${file}`, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        const [containerID, hostID, size] = line.trim().split(/\s+/).map(Number) as [number, number, number];
+        return { containerID, hostID, size };
+      });
+  try {
+    return { uidMappings: read('uid_map'), gidMappings: read('gid_map') };
+  } catch {
+    return undefined; // joining it fails later, with the path named
+  }
+}
+
+function sameMappings(a: IdMapping[], b: IdMapping[]): boolean {
+  const key = (mappings: IdMapping[]) => mappings.map((m) => `${m.containerID}:${m.hostID}:${m.size}`).sort().join(',');
+  return key(a) === key(b);
+}
+
+function describeMappings(mappings: IdMapping[]): string {
+  return mappings.map((m) => `${m.containerID}->${m.hostID} x${m.size}`).join(', ') || 'none';
 }
 
 /** The host id that the container's id 0 maps to. */
@@ -77,15 +117,20 @@ function mappedRoot(mappings: IdMapping[]): number | undefined {
  */
 function refuseUnreachableRootfs(config: RuntimeConfig, rootfs: string): void {
   const linux = config.linux ?? {};
-  if (!(linux.namespaces ?? []).some((ns) => ns.type === 'user')) return;
-  const uid = mappedRoot(linux.uidMappings!)!;
-  const gid = mappedRoot(linux.gidMappings!)!;
+  const user = (linux.namespaces ?? []).find((ns) => ns.type === 'user');
+  if (!user) return;
+  // A joined namespace's own mappings when they can be read; unknown ones cannot be checked here.
+  const { uidMappings, gidMappings } = user.path ? (joinedUserNamespaceMappings(user.path) ?? {}) : linux;
+  if (!uidMappings || !gidMappings) return;
+  const uid = mappedRoot(uidMappings);
+  const gid = mappedRoot(gidMappings);
+  if (uid === undefined || gid === undefined) return;
   const mapped = (id: number, mappings: IdMapping[]) => mappings.some((m) => id >= m.hostID && id < m.hostID + m.size);
   for (let dir = dirname(rootfs); ; dir = dirname(dir)) {
     const stat = statSync(dir);
     // Capabilities in the namespace apply to an inode whose owner and group are both mapped.
     const searchable =
-      (mapped(stat.uid, linux.uidMappings!) && mapped(stat.gid, linux.gidMappings!)) ||
+      (mapped(stat.uid, uidMappings) && mapped(stat.gid, gidMappings)) ||
       (stat.uid === uid ? stat.mode & 0o100 : stat.gid === gid ? stat.mode & 0o010 : stat.mode & 0o001);
     if (!searchable) {
       throw new RuntimeError(
@@ -109,8 +154,10 @@ function refuseUnsupported(config: RuntimeConfig): void {
   if (duplicate) refused.push(`linux.namespaces: "${duplicate}" is listed twice`);
   refused.push(...refusedUserNamespace(linux, namespaces));
   if (types.includes('time') || linux.timeOffsets) refused.push('linux.namespaces: time namespaces are not supported yet');
-  if (!namespaces.some((ns) => ns.type === 'mount' && !ns.path)) {
-    refused.push('linux.namespaces: this runtime needs a new mount namespace (add {"type": "mount"})');
+  // A mount namespace of its own or one joined by path (where the root is then set up, as runc does):
+  // without either, the root switch would change the host's.
+  if (!namespaces.some((ns) => ns.type === 'mount')) {
+    refused.push('linux.namespaces: this runtime needs a mount namespace (add {"type": "mount"}, or one to join with "path")');
   }
   if ((config.hostname || config.domainname) && !namespaces.some((ns) => ns.type === 'uts')) {
     refused.push('hostname: setting a hostname needs a uts namespace, or it would change the host\'s');
@@ -121,7 +168,13 @@ function refuseUnsupported(config: RuntimeConfig): void {
     if (!posix.normalize(device.path).startsWith('/dev/')) refused.push(`linux.devices[${i}].path: "${device.path}" is not under /dev/`);
   }
   for (const [i, mount] of (config.mounts ?? []).entries()) {
-    if (mount.uidMappings || mount.gidMappings) refused.push(`mounts[${i}]: id-mapped mounts are not supported yet`);
+    const options = mount.options ?? [];
+    const idmapped = mount.uidMappings || mount.gidMappings || options.includes('idmap') || options.includes('ridmap');
+    if (!idmapped) continue;
+    const bind = mount.type === 'bind' || options.includes('bind') || options.includes('rbind');
+    if (!bind) refused.push(`mounts[${i}]: id mappings apply to bind mounts here, and this one is ${mount.type ?? 'of no type'}`);
+    if (!mount.uidMappings !== !mount.gidMappings) refused.push(`mounts[${i}]: give both uidMappings and gidMappings, or neither`);
+    if (!mount.uidMappings && !linux.uidMappings) refused.push(`mounts[${i}]: idmap needs mappings: the mount's own, or a user namespace's in linux`);
   }
   if (linux.intelRdt) refused.push('linux.intelRdt: Intel RDT is not supported');
   if (linux.personality) refused.push('linux.personality: not supported yet');

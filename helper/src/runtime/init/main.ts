@@ -3,7 +3,7 @@
 // and the seccomp filter apply to the calling thread only, and execve then keeps exactly that thread.
 // Every module is loaded before the root changes; nothing may be required lazily after it.
 import { closeSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
-import { joinNamespace, unshare, CLONE_FS } from '../../linux/namespaces';
+import { joinNamespaces, unshare } from '../../linux/namespaces';
 import { setDumpable } from '../../linux/prctl';
 import { loadSeccompFilter } from '../../linux/seccomp';
 import { runHooksSync } from '../hooks';
@@ -35,8 +35,7 @@ function main(): void {
     const consoleFd = fds.console >= 0 ? fds.console : undefined;
     const fifoFd = fds.execFifo >= 0 ? fds.execFifo : undefined;
 
-    if (init.join.some((ns) => ns.type === 'mount')) unshare(CLONE_FS);
-    for (const ns of init.join) joinNamespace(ns.path, ns.type);
+    joinNamespaces(init.join);
     if (init.unshareFlags) unshare(init.unshareFlags);
 
     // Hooks: the runtime runs createRuntime now that the namespaces exist; then createContainer runs here,

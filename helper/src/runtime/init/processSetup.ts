@@ -1,6 +1,6 @@
 // The container's process, after its filesystem is in place: terminal, limits, identity, capabilities,
 // and finally the hand-over to its program with nothing of ours left behind (fds, signal dispositions).
-import { accessSync, closeSync, constants } from 'node:fs';
+import { accessSync, closeSync, constants, statSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import { applyCapabilities, setKeepCaps } from '../../linux/capabilities';
 import { setGroups, setResGid, setResUid, setUmask } from '../../linux/credentials';
@@ -104,7 +104,20 @@ export function applyIdentity(process_: Process): string[] {
 /** The program to run: args[0] as given when it has a slash, else searched in the container's PATH. */
 export function resolveExecutable(process_: Process): string {
   const program = process_.args[0]!;
-  if (program.includes('/')) return program;
+  if (program.includes('/')) {
+    // Checked here, as runc does, so that a missing program fails the create with a reason clients read
+    // (podman maps "no such file or directory" to 127 and "permission denied" to 126).
+    const path = posix.resolve(process_.cwd, program);
+    let stat: Stats;
+    try {
+      stat = statSync(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(`process.args[0]: "${program}": stat ${program}: ${code === 'ENOENT' ? 'no such file or directory' : code}`);
+    }
+    if (stat.isDirectory() || (stat.mode & 0o111) === 0) throw new Error(`process.args[0]: "${program}": permission denied`);
+    return program;
+  }
   const pathVar = (process_.env ?? []).find((entry) => entry.startsWith('PATH='))?.slice(5) ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   for (const dir of pathVar.split(':')) {
     const candidate = posix.join(dir || '.', program);

@@ -8,6 +8,7 @@ import { SyscallError } from '../../linux/libc';
 import {
   chdir,
   chroot,
+  fchdir,
   MNT_DETACH,
   mount,
   MS_BIND,
@@ -23,7 +24,9 @@ import {
   pivotRoot,
   umount2,
 } from '../../linux/mount';
+import { mountSetattrFd } from '../../linux/mountApi';
 import type { Mount } from '../spec/config';
+import { copyDirectoryContents } from './copyUp';
 import { createDevices, createDevSymlinks } from './devices';
 import { lockableFlags, MS_ATIME_MASK } from '../../linux/statvfs';
 import type { InitConfig } from './initConfig';
@@ -67,23 +70,25 @@ function mountOne(rootFd: number, entry: Mount, index: number, init: InitConfig)
       mountCgroup(rootFd, entry, options.flags, init);
     } else if (type === 'sysfs' && init.userNamespace && !ownNamespace(init, 'network')) {
       // sysfs may be mounted only by the owner of the network namespace: the host's /sys bound in (runc).
-      mountBind(rootFd, { ...entry, source: '/sys' }, { ...options, bind: true, recursive: true, flags: options.flags | MS_BIND | MS_REC }, init);
+      mountBind(rootFd, { ...entry, source: '/sys' }, { ...options, bind: true, recursiveBind: true, flags: options.flags | MS_BIND | MS_REC }, init);
     } else {
       if (!type) throw new Error('type is missing');
+      if (options.tmpcopyup && type !== 'tmpfs') throw new Error(`tmpcopyup applies to tmpfs mounts, not ${type}`);
+      if (options.idmap) throw new Error(`${options.idmap} applies to bind mounts, not ${type}`);
       const target = ensureInRoot(rootFd, entry.destination, 'directory');
       try {
         mount(entry.source ?? type, fdPath(target), type, options.flags, options.data || null);
+        // `target` still names the image's directory, now under the tmpfs: copied up from there.
+        if (options.tmpcopyup) withMounted(rootFd, entry.destination, (mounted) => copyDirectoryContents(fdPath(target), fdPath(mounted)));
       } finally {
         closeSync(target);
       }
     }
-    if (options.propagation) {
-      const target = openInRoot(rootFd, entry.destination);
-      try {
-        mount(null, fdPath(target), null, options.propagation);
-      } finally {
-        closeSync(target);
-      }
+    if (options.propagation) withMounted(rootFd, entry.destination, (mounted) => mount(null, fdPath(mounted), null, options.propagation));
+    // runc's recursive attributes (rro, rnosuid, …) reach every mount below the destination too.
+    if (options.recursive) {
+      const { set, clear } = options.recursive;
+      withMounted(rootFd, entry.destination, (mounted) => mountSetattrFd(mounted, set, clear, true));
     }
   } catch (error) {
     throw new Error(`${where}: ${(error as Error).message}`);
@@ -92,6 +97,8 @@ function mountOne(rootFd: number, entry: Mount, index: number, init: InitConfig)
 
 function mountBind(rootFd: number, entry: Mount, options: ReturnType<typeof parseMountOptions>, init: InitConfig): void {
   if (!entry.source) throw new Error('a bind mount needs a source');
+  // The runtime stages id-mapped mounts (lifecycle/idmappedMounts.ts) and hands over plain binds of them.
+  if (options.idmap || entry.uidMappings || entry.gidMappings) throw new Error('an id-mapped mount reached the init unprepared');
   const source = isAbsolute(entry.source) ? entry.source : join(init.bundle, entry.source);
   let isDirectory: boolean;
   try {
@@ -101,18 +108,23 @@ function mountBind(rootFd: number, entry: Mount, options: ReturnType<typeof pars
   }
   const target = ensureInRoot(rootFd, entry.destination, isDirectory ? 'directory' : 'file');
   try {
-    mount(source, fdPath(target), null, MS_BIND | (options.recursive ? MS_REC : 0));
+    mount(source, fdPath(target), null, MS_BIND | (options.recursiveBind ? MS_REC : 0));
   } finally {
     closeSync(target);
   }
   // Flags such as ro or nosuid apply to a bind mount only through a remount of the new mount itself.
   if (options.flags & ~(MS_BIND | MS_REC)) {
-    const mounted = openInRoot(rootFd, entry.destination);
-    try {
-      remountBind(fdPath(mounted), (options.flags & ~MS_REC) | MS_BIND | MS_REMOUNT);
-    } finally {
-      closeSync(mounted);
-    }
+    withMounted(rootFd, entry.destination, (mounted) => remountBind(fdPath(mounted), (options.flags & ~MS_REC) | MS_BIND | MS_REMOUNT));
+  }
+}
+
+/** Runs `use` with an fd of what is now mounted at `destination` (not the directory under it). */
+function withMounted(rootFd: number, destination: string, use: (fd: number) => void): void {
+  const mounted = openInRoot(rootFd, destination);
+  try {
+    use(mounted);
+  } finally {
+    closeSync(mounted);
   }
 }
 
@@ -229,8 +241,16 @@ export function switchRoot(rootfs: string, noPivot: boolean): void {
     mount(rootfs, '/', null, MS_MOVE);
     chroot('.');
   } else {
-    pivotRoot('.', '.');
-    // The old root is now stacked under the new one at "."; make sure its unmount cannot reach the host.
+    const oldRoot = openat2(AT_FDCWD, '/', O_PATH | O_DIRECTORY, 0);
+    try {
+      pivotRoot('.', '.');
+      // The old root is now stacked on the new one. "." must name it, not the new root: made rslave
+      // recursively, the new root would lose the propagation its mounts asked for (rshared). So, as runc
+      // does, the cwd moves to the old root explicitly; then its unmount cannot reach the host.
+      fchdir(oldRoot);
+    } finally {
+      closeSync(oldRoot);
+    }
     mount(null, '.', null, MS_SLAVE | MS_REC);
     umount2('.', MNT_DETACH);
   }

@@ -17,6 +17,8 @@ import { readProcStat } from '../state/liveStatus';
 import type { StateStore, StoredState } from '../state/stateStore';
 import { DEFAULT_DEVICE_RULES } from '../spec/defaultSpec';
 import type { Resources, RuntimeConfig } from '../spec/config';
+import { stageIdmappedMounts, type StagedMounts } from './idmappedMounts';
+import { withoutKernelMemory } from './operations';
 import { spawnInit, type ExitStatus, type InitLauncher } from './spawnInit';
 import { writeFileAtomic } from '../../fs/writeFileAtomic';
 
@@ -61,7 +63,9 @@ export async function createContainer(store: StateStore, options: CreateOptions)
   const dir = store.reserve(id);
   const cgroupsPath = config.linux?.cgroupsPath ?? `/berth/${id}`;
   let cgroup: Cgroup | undefined;
+  let staged: StagedMounts | undefined;
   const undo = async () => {
+    staged?.release();
     await cgroup?.destroy().catch(() => undefined);
     store.remove(id);
   };
@@ -82,20 +86,22 @@ export async function createContainer(store: StateStore, options: CreateOptions)
     };
     store.write(state);
     cgroup = openCgroup(cgroupsPath);
-    cgroup.create(withDefaultDeviceRules(config));
+    cgroup.create(withoutKernelMemory(withDefaultDeviceRules(config), options.warn ?? (() => undefined)));
     mkfifo(state.execFifo!, 0o600);
 
     const namespaces = config.linux?.namespaces ?? [];
     const pidNamespace = namespaces.find((ns) => ns.type === 'pid');
-    // A new user namespace is made (and mapped) by the shim that starts the init: see spawnInit.
-    const userNamespace = namespaces.some((ns) => ns.type === 'user');
+    // A user namespace is made (and mapped), or joined, by the shim that starts the init: see spawnInit.
+    const user = namespaces.find((ns) => ns.type === 'user');
+    const userNamespace = user !== undefined;
     const listenCount = options.listenFds ?? 0;
     // Both count from fd 3, so together they are the first max(L, P) fds after stdio.
     const extraFds = Array.from({ length: Math.max(listenCount, options.preserveFds ?? 0) }, (_, k) => 3 + k);
+    staged = await stageIdmappedMounts(id, config, bundle.dir, bundle.rootfs);
     const initConfig: InitConfig = {
       mode: 'create',
       id,
-      config: { ...config, process: process_ },
+      config: { ...config, mounts: staged.mounts, process: process_ },
       rootfs: bundle.rootfs,
       bundle: bundle.dir,
       noPivot: options.noPivot ?? false,
@@ -126,9 +132,11 @@ export async function createContainer(store: StateStore, options: CreateOptions)
       execFifo: state.execFifo,
       consoleSocket: options.consoleSocket,
       launcher: options.launcher,
-      userNamespace: userNamespace
-        ? { uidMappings: config.linux!.uidMappings!, gidMappings: config.linux!.gidMappings!, cgroupProcsFiles: cgroup.procsFiles() }
-        : undefined,
+      userNamespace: user?.path
+        ? { join: user.path, cgroupProcsFiles: cgroup.procsFiles() }
+        : user
+          ? { uidMappings: config.linux!.uidMappings!, gidMappings: config.linux!.gidMappings!, cgroupProcsFiles: cgroup.procsFiles() }
+          : undefined,
     });
     const fail = (why: string) => {
       init.kill();
@@ -153,6 +161,8 @@ export async function createContainer(store: StateStore, options: CreateOptions)
       message = await init.channel.next();
     }
     if (message.type !== 'ready') throw fail(message.type === 'error' ? message.message : `unexpected message ${message.type}`);
+    // The init's mount namespace holds its copies now.
+    staged.release();
     for (const warning of message.warnings) options.warn?.(warning);
     const pid = init.pid;
     state.pid = pid;

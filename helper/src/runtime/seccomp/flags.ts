@@ -23,7 +23,13 @@ const SUPPORTED: Record<string, number> = {
   SECCOMP_FILTER_FLAG_TSYNC_ESRCH,
 };
 
+/** The flag names a profile may use (the features document's supportedFlags). */
+export const SUPPORTED_FLAG_NAMES: readonly string[] = Object.keys(SUPPORTED);
+
 const NEED_LISTENER = new Set(['SECCOMP_FILTER_FLAG_NEW_LISTENER', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']);
+
+/** Every flag name the kernel defines (the features document's knownFlags). */
+export const KNOWN_FLAG_NAMES: readonly string[] = [...SUPPORTED_FLAG_NAMES, ...NEED_LISTENER];
 
 /** The OR of the named flags; `field` is where they sit in the profile, e.g. `linux.seccomp.flags`. */
 export function filterFlags(names: readonly string[] | undefined, field: string): number {

@@ -7,7 +7,7 @@ import { checkContainerId } from '../containerId';
 import type { Hooks } from '../spec/config';
 import { RuntimeError } from '../errors';
 
-export type ContainerStatus = 'creating' | 'created' | 'running' | 'stopped';
+export type ContainerStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 export interface StoredState {
   ociVersion: string;
