@@ -40,6 +40,8 @@ export interface Workbench {
   runCommand(label: string): Promise<void>;
   /** code-server's stdout and stderr so far. */
   logs(): string;
+  /** The tails of the extension host's logs (its own and each extension's output channel log). */
+  extensionLogs(): string;
   /** Closes the browser, kills code-server's process group, removes temp dirs. */
   close(): Promise<void>;
 }
@@ -225,6 +227,7 @@ function makeWorkbench(state: State, page: Page, url: string, settingsPath: stri
       await runCommand(page, label);
     },
     logs: () => state.output,
+    extensionLogs: () => extensionLogs(path.join(path.dirname(path.dirname(settingsPath)), 'logs')),
     close: () => closeState(state),
   };
 }
@@ -240,6 +243,7 @@ export async function runStep(wb: Workbench, name: string, body: (wb: Workbench)
   } catch (error) {
     await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
     console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
+    console.error(wb.extensionLogs());
     await onFailure?.().catch(() => undefined);
     throw error;
   }
@@ -337,6 +341,17 @@ async function runCommandOnce(page: Page, label: string): Promise<void> {
   } else {
     await exact.first().click(); // another command matched better; pick ours
   }
+}
+
+/** The last lines of every extension host log under a user-data logs folder (its own, each extension's output channels). */
+function extensionLogs(dir: string): string {
+  let files: string[] = [];
+  try {
+    files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /(^|\/)exthost\d*\/.*\.log$/.test(f));
+  } catch {
+    return `(no logs under ${dir})`;
+  }
+  return files.map((f) => `--- ${f} ---\n${tail(fs.readFileSync(path.join(dir, f), 'utf8'), 40)}`).join('\n');
 }
 
 // ---------------------------------------------------------------------------
