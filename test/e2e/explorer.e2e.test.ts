@@ -13,7 +13,7 @@ import type { Locator, Page } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
 import { busyboxRootfs } from '../support/bundle';
 import { REPO, privateTempDir, runBerth, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { answerFileDialog, contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
+import { answerFileDialog, contextMenu, movePointerAway, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 /** Where runStep keeps its screenshots; the second window's go there too. */
@@ -80,15 +80,43 @@ const explorerRow = (wb: Workbench, name: string) => rowIn(explorer(wb), name).f
 const activeEditor = (wb: Workbench) => wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
 const tab = (wb: Workbench, name: string) => wb.page.locator('.tabs-container .tab', { hasText: name });
 
-/** Expands a folder row (a click toggles it; a click landing while the tree re-renders is repeated). */
-async function expand(target: Locator, name: string): Promise<void> {
-  const deadline = Date.now() + 45_000;
+/** Clicks a row, the pointer first moved off any row whose tooltip could cover it. */
+async function clickRow(target: Locator): Promise<void> {
+  await movePointerAway(target.page());
+  await target.click({ timeout: 10_000 });
+}
+
+/**
+ * Expands a folder row and waits for `child` below it. A click toggles the row; one landing while the tree
+ * re-renders is repeated, and a row that opened empty (VS Code asked for its children while the extension
+ * re-read the rows above: "No tree item with id …" in its log) is closed and opened again, as a person
+ * would. The pointer first leaves the row above, whose tooltip (after a moment's hover) would cover it.
+ */
+async function expand(target: Locator, name: string, child: Locator): Promise<void> {
+  const deadline = Date.now() + 60_000;
   for (;;) {
-    await target.waitFor({ timeout: 30_000 });
-    if ((await target.getAttribute('aria-expanded').catch(() => null)) === 'true') return;
     if (Date.now() > deadline) throw new Error(`${name} did not expand`);
-    await target.click().catch(() => undefined);
-    await target.locator('xpath=self::*[@aria-expanded="true"]').waitFor({ timeout: 2_000 }).catch(() => undefined);
+    await target.waitFor({ timeout: 30_000 });
+    if ((await target.getAttribute('aria-expanded').catch(() => null)) === 'true') {
+      if (await child.waitFor({ timeout: 10_000 }).then(() => true, () => false)) return;
+      await clickRow(target).catch(() => undefined); // closes it, to open it again
+    }
+    await clickRow(target).catch(() => undefined);
+    await target.locator('xpath=self::*[@aria-expanded="true"]').waitFor({ timeout: 5_000 }).catch(() => undefined);
+  }
+}
+
+/**
+ * Runs a container row's menu item. When VS Code re-reads the tree at that moment, the command reaches the
+ * extension without its row (VS Code's extension host forgets rows it is re-reading) and asks which
+ * container, as from the palette: the test answers as a person would, and says so in its output.
+ */
+async function containerMenu(wb: Workbench, name: string, item: string): Promise<void> {
+  await contextMenu(wb, berthRow(wb, name), item);
+  const picker = wb.page.locator('.quick-input-widget', { has: wb.page.locator('.quick-input-box input[placeholder^="Container whose files"]') });
+  if (await picker.waitFor({ timeout: 3_000 }).then(() => true, () => false)) {
+    console.log(`${item}: the command came without its row (the tree was being re-read); picking ${name}`);
+    await picker.locator('.monaco-list-row', { hasText: name }).first().click();
   }
 }
 
@@ -119,8 +147,8 @@ test('the Files node under a container lists its root in the Berth view, with no
       await header.waitFor({ timeout: 30_000 });
       if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }
-    await expand(berthRow(wb, 'web'), 'web');
-    await expand(berthRow(wb, 'Files'), 'Files');
+    await expand(berthRow(wb, 'web'), 'web', berthRow(wb, 'Files'));
+    await expand(berthRow(wb, 'Files'), 'Files', berthRow(wb, 'etc'));
     await berthRow(wb, 'etc').waitFor({ timeout: 30_000 });
     await berthRow(wb, 'bin').waitFor({ timeout: 30_000 });
     await assertNotReloaded(wb);
@@ -129,8 +157,8 @@ test('the Files node under a container lists its root in the Berth view, with no
 
 test('/etc/hostname opens in an editor from the Files node', { timeout: 120_000 }, async () => {
   await step('explorer-02-open-etc-hostname', async (wb) => {
-    await expand(berthRow(wb, 'etc'), 'etc');
-    await berthRow(wb, 'hostname').click();
+    await expand(berthRow(wb, 'etc'), 'etc', berthRow(wb, 'hostname'));
+    await clickRow(berthRow(wb, 'hostname'));
     await tab(wb, 'hostname').waitFor({ timeout: 30_000 });
     // As the running container sees it: the engine's file bound over the image's, with --hostname's value.
     const expected = (await exec('cat /etc/hostname')).trim();
@@ -141,7 +169,7 @@ test('/etc/hostname opens in an editor from the Files node', { timeout: 120_000 
 
 test('/etc/motd edited and saved: exec cat prints the new content', { timeout: 120_000 }, async () => {
   await step('explorer-03-edit-and-save-etc-motd', async (wb) => {
-    await berthRow(wb, 'motd').click();
+    await clickRow(berthRow(wb, 'motd'));
     await tab(wb, 'motd').waitFor({ timeout: 30_000 });
     await activeEditor(wb).filter({ hasText: 'Welcome to the image.' }).waitFor({ timeout: 30_000 });
     await activeEditor(wb).click();
@@ -170,7 +198,7 @@ test('New Folder…, New File… and Delete on the Files node act in the contain
     await wb.page.keyboard.press('Control+S');
     await wb.page.locator('.tabs-container .tab.dirty', { hasText: 'note.txt' }).waitFor({ state: 'detached', timeout: 30_000 });
     assert.equal(await exec('cat /made-in-vscode/note.txt'), 'written in a new file');
-    await expand(berthRow(wb, 'made-in-vscode'), 'made-in-vscode');
+    await expand(berthRow(wb, 'made-in-vscode'), 'made-in-vscode', berthRow(wb, 'note.txt'));
     await berthRow(wb, 'note.txt').waitFor({ timeout: 30_000 });
   });
   await step('explorer-06-folder-deleted', async (wb) => {
@@ -212,14 +240,16 @@ test('Download… saves a container\'s file on this machine', { timeout: 120_000
     const saved = join(tmp.path, 'downloaded-hostname');
     await contextMenu(wb, berthRow(wb, 'hostname'), 'Download…');
     await answerFileDialog(wb, saved);
-    for (let i = 0; i < 100 && !existsSync(saved); i++) await wb.page.waitForTimeout(200);
-    assert.equal(readFileSync(saved, 'utf8'), await exec('cat /etc/hostname'));
+    const expected = await exec('cat /etc/hostname');
+    // VS Code copies the file after the dialog closes: wait for it (a generous bound on a loaded machine).
+    for (let i = 0; i < 300 && !(existsSync(saved) && readFileSync(saved, 'utf8') === expected); i++) await wb.page.waitForTimeout(200);
+    assert.equal(readFileSync(saved, 'utf8'), expected);
   });
 });
 
 test('Open in Explorer in a single-folder window says first that VS Code would reload, and Cancel leaves the window as it was', { timeout: 120_000 }, async () => {
   await step('explorer-10-open-in-explorer-says-reload', async (wb) => {
-    await contextMenu(wb, berthRow(wb, 'web'), 'Open in Explorer');
+    await containerMenu(wb, 'web', 'Open in Explorer');
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 10_000 });
     const text = await dialog.innerText();
@@ -244,15 +274,15 @@ test('in a saved multi-root workspace, Open in Explorer adds the container\'s ro
     await berthItem.waitFor({ state: 'visible', timeout: 60_000 });
     await markWindow(wb);
     await berthItem.click();
-    await contextMenu(wb, berthRow(wb, 'web'), 'Open in Explorer');
-    await expand(explorerRow(wb, 'web (Local)'), 'web (Local)');
+    await containerMenu(wb, 'web', 'Open in Explorer');
+    await expand(explorerRow(wb, 'web (Local)'), 'web (Local)', explorerRow(wb, 'etc'));
     await explorerRow(wb, 'etc').waitFor({ timeout: 30_000 });
     assert.equal(await wb.page.locator('.monaco-dialog-box').count(), 0, 'no question: nothing reloads');
     await assertNotReloaded(wb);
   });
   await step('explorer-12-explorer-opens-container-file', async (wb) => {
-    await expand(explorerRow(wb, 'etc'), 'etc');
-    await explorerRow(wb, 'hostname').click();
+    await expand(explorerRow(wb, 'etc'), 'etc', explorerRow(wb, 'hostname'));
+    await clickRow(explorerRow(wb, 'hostname'));
     await tab(wb, 'hostname').waitFor({ timeout: 30_000 });
     await activeEditor(wb).filter({ hasText: 'web-host' }).waitFor({ timeout: 30_000 });
     // One Download entry in the Explorer's menu: VS Code's own, in a browser.
@@ -271,7 +301,7 @@ test('Open in New Window opens a window on the container\'s root', { timeout: 18
     await wb.page.locator('.part.activitybar .action-item:has(a.action-label[aria-label="Berth"])').click();
     const opened = wb.page.context().waitForEvent('page', { timeout: 60_000 });
     opened.catch(() => undefined); // awaited below, unless the menu fails first
-    await contextMenu(wb, berthRow(wb, 'web'), 'Open in New Window');
+    await containerMenu(wb, 'web', 'Open in New Window');
     newWindow = await opened;
     await newWindow.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     const inNew = newWindow.locator('.explorer-folders-view');

@@ -28,18 +28,27 @@ class TargetContainers implements vscode.Disposable {
   /** Subgroup nodes by "by:key", kept while they have members so that VS Code keeps their expansion. */
   private readonly subgroups = new Map<string, ContainerSubgroupNode>();
   private readonly subscriptions: vscode.Disposable[];
+  /** The target's label when the group's row was made. */
+  private shownLabel: string;
 
   constructor(
     readonly hub: TargetEventHub,
-    private readonly changed: (node: ContainersTreeNode | undefined) => void,
+    /** Refresh `node` (null: only the root, if its rows changed); see ContainersTreeProvider.fire. */
+    private readonly changed: (node: ContainersTreeNode | null) => void,
     private readonly log: vscode.LogOutputChannel,
     private readonly files: ContainerFileTree,
   ) {
     this.group = new ContainerGroupNode(hub.target);
+    this.shownLabel = hub.target.label;
     this.subscriptions = [
       hub.onDidOpen(({ client }) => void this.open(client)),
       hub.onEvent((event) => this.sync?.onEvent(event)),
-      hub.target.onDidChange(() => this.changed(this.group)),
+      // The group's row shows the target's label; its state decides whether the group shows at all (the root).
+      hub.target.onDidChange(() => {
+        const relabelled = hub.target.label !== this.shownLabel;
+        this.shownLabel = hub.target.label;
+        this.changed(relabelled ? this.group : null);
+      }),
       hub.onDidClose(() => this.close()),
     ];
   }
@@ -62,6 +71,7 @@ class TargetContainers implements vscode.Disposable {
       () => vscode.workspace.getConfiguration('berth').get<ContainerSort>('containers.sortBy', 'state'),
     );
     this.sync = sync;
+    const hadError = this.group.error;
     try {
       await sync.start();
       this.group.error = undefined;
@@ -69,7 +79,8 @@ class TargetContainers implements vscode.Disposable {
       this.group.error = errorText(error);
       this.log.warn(`${this.hub.target.label}: containers.list: ${this.group.error}`);
     }
-    this.changed(this.group);
+    // The list itself refreshed the group if it changed it; the view may leave its loading state (the root).
+    this.changed(this.group.error === hadError ? null : this.group);
   }
 
   private onChange(sync: ContainerSync, change: 'item' | 'list', id: string | undefined): void {
@@ -210,16 +221,18 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
   }
 
   /**
-   * Asks VS Code to read `node` again, or the whole tree when its top rows change (a group comes or goes,
-   * the welcome content shows or hides). Only then: while VS Code re-reads the whole tree it forgets every
-   * row, and a menu command on a row in that moment would get no row.
+   * Asks VS Code to read `node` again (null: nothing), or the whole tree when its top rows change (a group
+   * comes or goes, the welcome content shows or hides).
    */
-  private fire(node: ContainersTreeNode | undefined): void {
+  private fire(node: ContainersTreeNode | undefined | null): void {
     const state = this.viewState();
     const groups = this.shownGroups().map((t) => t.hub.target.id).join('\n');
     const root = node === undefined || state !== this.lastState || groups !== this.lastGroups;
     this.lastGroups = groups;
-    this.changed.fire(root ? undefined : node);
+    // VS Code forgets the rows below what it re-reads until it has read them again (a menu command on one
+    // of them in that moment gets no row): so never more than what changed, and nothing when nothing did.
+    if (root) this.changed.fire(undefined);
+    else if (node) this.changed.fire(node);
     if (state !== this.lastState) {
       this.lastState = state;
       this.stateEmitter.fire(state);
