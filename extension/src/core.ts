@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_SOCKET_PATH } from '../../helper/src/protocol/jsonrpc';
 import type { ActivationParts, BerthCore, CoreModule } from './activation/contract';
 import { registerCommands } from './commands/registerCommands';
-import { registerExplorer } from './explorer/registerExplorer';
+import { createFileSystem } from './explorer/registerExplorer';
 import { registerTargetCommands } from './targets/registerTargetCommands';
 import { LocalTarget } from './targets/target';
 import { TargetRegistry } from './targets/targetRegistry';
@@ -26,8 +26,8 @@ export const start: CoreModule['start'] = (context: vscode.ExtensionContext, par
     version: String((context.extension.packageJSON as { version?: unknown }).version),
   });
   const targetsTree = new TargetsTreeProvider(registry);
-  const explorer = registerExplorer(registry, log);
-  context.subscriptions.push(...explorer.disposables);
+  const files = createFileSystem(registry, log);
+  context.subscriptions.push(files);
 
   // The welcome view's `when` clause reads this key: it explains what to do when no helper answers.
   // On macOS and Windows the local machine cannot run the helper: the welcome view offers SSH targets.
@@ -54,7 +54,7 @@ export const start: CoreModule['start'] = (context: vscode.ExtensionContext, par
   // One engine, one row: a target reaching an engine another target already shows is left out there.
   const targets = new DistinctEngineTargets({ all: () => registry.all(), onDidChangeTargets: registry.onDidChangeTargets });
   context.subscriptions.push(targets);
-  const views = registerBerthViews(context, targets, log, parts.views);
+  const views = registerBerthViews(context, targets, log, parts.views, files);
   updateContext();
   void connectIfEnabled();
   registry.reconnectPrevious();
@@ -63,7 +63,7 @@ export const start: CoreModule['start'] = (context: vscode.ExtensionContext, par
       targets: targetsTree as vscode.TreeDataProvider<unknown>,
       containers: views.containers as vscode.TreeDataProvider<unknown>,
       images: views.images as vscode.TreeDataProvider<unknown>,
-      files: explorer.provider,
+      files,
       inspect: views.inspect,
       stats: views.stats,
       terminalProfile: terminalProfileProvider({ targets: () => registry.all(), log }),

@@ -109,7 +109,7 @@ test('every FileSystemError the provider promises reaches workspace.fs callers',
     FileIsADirectory: 'FileIsADirectory',
     FileExists: 'FileExists',
     NoPermissionsDevice: 'NoPermissions',
-    unknownContainer: 'FileNotFound',
+    unknownContainer: 'Unavailable',
   });
 });
 

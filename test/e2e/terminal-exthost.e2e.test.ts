@@ -126,8 +126,9 @@ test('resizing the panel changes the container tty\'s size (stty size)', () => {
   assert.deepEqual(resize.after, [resize.vscodeAfter.rows, resize.vscodeAfter.columns]);
 });
 
-test('Ctrl-C interrupts sleep at once', () => {
+test('Ctrl-C interrupts sleep', () => {
   const ctrlc = step('ctrlc');
+  // `sleep 30; echo slept`: had Ctrl-C not reached sleep, "slept" would be on screen when the prompt came back.
   console.log(`Ctrl-C to prompt: ${String(ctrlc.ms)} ms`);
   assert.equal(ctrlc.slept, false);
 });

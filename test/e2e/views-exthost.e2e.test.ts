@@ -186,6 +186,20 @@ test('Containers tree: one group per target, running first, state words, icons a
   assert.equal(row('web').id, `berth.container/local/${ids.get('web')}`);
 });
 
+test('each container has a Files node listing its root filesystem, running or stopped: folders first, a file opens on click', () => {
+  const { web, idle } = step('files') as unknown as Record<'web' | 'idle', { files: Row & { collapsible: number }; root: Array<Row & { collapsible: number }>; etc: Array<Row & { command?: string }> }>;
+  for (const [name, files] of [['web', web], ['idle', idle]] as const) {
+    assert.deepEqual([files.files.label, files.files.contextValue, files.files.collapsible], ['Files', 'containerFiles', 1], name);
+    const labels = files.root.map((r) => r.label);
+    const firstFile = files.root.findIndex((r) => r.contextValue === 'containerFile.file');
+    assert.ok(labels.includes('etc') && labels.includes('bin'), `${name}: ${labels.join(' ')}`);
+    assert.ok(firstFile === -1 || files.root.slice(firstFile).every((r) => r.contextValue === 'containerFile.file'), `${name}: folders come first: ${labels.join(' ')}`);
+    const passwd = files.etc.find((r) => r.label === 'passwd');
+    assert.deepEqual([passwd?.contextValue, passwd?.command], ['containerFile.file', 'vscode.open'], `${name}: ${files.etc.map((r) => r.label).join(' ')}`);
+  }
+  assert.ok(web.root.find((r) => r.label === 'etc')!.id!.includes('/etc'));
+});
+
 test('Images tree: name:tag rows with size, age and short id; dangling images in a folder of their own', () => {
   const root = step('initial').imagesRoot as Row[];
   assert.deepEqual(root.map((g) => [g.label, g.contextValue, g.description]), [['Local', 'imageGroup', '2 images']]);

@@ -40,6 +40,8 @@ export interface Workbench {
   runCommand(label: string): Promise<void>;
   /** code-server's stdout and stderr so far. */
   logs(): string;
+  /** The tails of the extension host's logs (its own and each extension's output channel log). */
+  extensionLogs(): string;
   /** Closes the browser, kills code-server's process group, removes temp dirs. */
   close(): Promise<void>;
 }
@@ -225,6 +227,7 @@ function makeWorkbench(state: State, page: Page, url: string, settingsPath: stri
       await runCommand(page, label);
     },
     logs: () => state.output,
+    extensionLogs: () => extensionLogs(path.join(path.dirname(path.dirname(settingsPath)), 'logs')),
     close: () => closeState(state),
   };
 }
@@ -240,6 +243,7 @@ export async function runStep(wb: Workbench, name: string, body: (wb: Workbench)
   } catch (error) {
     await wb.screenshot(`${name}-FAILED`).catch(() => undefined);
     console.error(`--- code-server output ---\n${wb.logs().slice(-4000)}`);
+    console.error(wb.extensionLogs());
     await onFailure?.().catch(() => undefined);
     throw error;
   }
@@ -266,12 +270,23 @@ export async function acceptQuickInput(wb: Workbench): Promise<void> {
 
 /** Right-clicks `target` and runs the context menu's `item` (a label, or a pattern for labels that vary). */
 export async function contextMenu(wb: Workbench, target: Locator, item: string | RegExp): Promise<void> {
-  // A menu an earlier step left open covers the page: close it first.
-  if (await wb.page.locator('.context-view .monaco-menu').isVisible()) await wb.page.keyboard.press('Escape');
-  await target.click({ button: 'right' });
   const label = typeof item === 'string' ? new RegExp(`^${item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : item;
   const entry = wb.page.locator('.context-view .monaco-menu .action-item', { has: wb.page.locator('.action-label', { hasText: label }) });
-  await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
+  // A right-click that lands while the view re-renders the row opens no menu, or the menu of what was under
+  // the pointer then: close it and click again, as a person would.
+  for (let attempt = 1; ; attempt++) {
+    // A menu an earlier step (or attempt) left open covers the page: close it first.
+    if (await wb.page.locator('.context-view .monaco-menu').isVisible()) await wb.page.keyboard.press('Escape');
+    // Off any row first: the tooltip of the row under the pointer (shown after a moment) can cover the target.
+    await movePointerAway(wb.page);
+    await target.click({ button: 'right' });
+    try {
+      await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
   await wb.page.waitForTimeout(200);
   await entry.first().click();
   // A click that lands while the menu is still settling only focuses the item: Enter runs it.
@@ -280,6 +295,11 @@ export async function contextMenu(wb: Workbench, target: Locator, item: string |
     await wb.page.keyboard.press('Enter');
     await menu.waitFor({ state: 'hidden', timeout: 5_000 });
   });
+}
+
+/** Moves the pointer to an empty part of the title bar, where nothing shows a tooltip. */
+export async function movePointerAway(page: Page): Promise<void> {
+  await page.mouse.move(200, 12);
 }
 
 /** Answers VS Code's simple file dialog with a path, then accepts it. */
@@ -337,6 +357,17 @@ async function runCommandOnce(page: Page, label: string): Promise<void> {
   } else {
     await exact.first().click(); // another command matched better; pick ours
   }
+}
+
+/** The last lines of every extension host log under a user-data logs folder (its own, each extension's output channels). */
+function extensionLogs(dir: string): string {
+  let files: string[] = [];
+  try {
+    files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /(^|\/)exthost\d*\/.*\.log$/.test(f));
+  } catch {
+    return `(no logs under ${dir})`;
+  }
+  return files.map((f) => `--- ${f} ---\n${tail(fs.readFileSync(path.join(dir, f), 'utf8'), 40)}`).join('\n');
 }
 
 // ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { ContainerStatus, ContainerSummary } from '../../../helper/src/protocol';
 import type { RpcClient } from '../client/rpcClient';
 import type { ObservedTarget } from '../views/targetSource';
+import type { FileTreeNode } from '../explorer/containerFileTree';
 import { themeIcon } from '../views/treeNodes';
 import {
   containerContextValue,
@@ -106,7 +107,8 @@ export class ContainerNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.summary.name, vscode.TreeItemCollapsibleState.None);
+    // Collapsed: its Files node is below it.
+    const item = new vscode.TreeItem(this.summary.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = containerNodeId(this.target.id, this.summary.id);
     item.description = containerDescription(this.summary);
     item.tooltip = new vscode.MarkdownString(containerTooltip(this.summary, this.target.label, this.readAt));
@@ -116,4 +118,4 @@ export class ContainerNode {
   }
 }
 
-export type ContainersTreeNode = ContainerGroupNode | ContainerSubgroupNode | ContainerNode;
+export type ContainersTreeNode = ContainerGroupNode | ContainerSubgroupNode | ContainerNode | FileTreeNode;

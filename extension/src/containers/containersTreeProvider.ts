@@ -10,6 +10,7 @@ import type { ContainerSort } from './containerSet';
 import { ContainerSync } from './containerSync';
 import { groupContainers, type ContainerGrouping } from './containerGrouping';
 import { ContainerGroupNode, ContainerNode, ContainerSubgroupNode, type ContainersTreeNode } from './containerNodes';
+import { ContainerFileNode, ContainerFilesNode, ContainerFileTree, FilesMessageNode, type FileSource } from '../explorer/containerFileTree';
 
 /** berth.containers.groupBy: how containers are grouped within each target. */
 function grouping(): ContainerGrouping {
@@ -27,17 +28,27 @@ class TargetContainers implements vscode.Disposable {
   /** Subgroup nodes by "by:key", kept while they have members so that VS Code keeps their expansion. */
   private readonly subgroups = new Map<string, ContainerSubgroupNode>();
   private readonly subscriptions: vscode.Disposable[];
+  /** The target's label when the group's row was made. */
+  private shownLabel: string;
 
   constructor(
     readonly hub: TargetEventHub,
-    private readonly changed: (node: ContainersTreeNode | undefined) => void,
+    /** Refresh `node` (null: only the root, if its rows changed); see ContainersTreeProvider.fire. */
+    private readonly changed: (node: ContainersTreeNode | null) => void,
     private readonly log: vscode.LogOutputChannel,
+    private readonly files: ContainerFileTree,
   ) {
     this.group = new ContainerGroupNode(hub.target);
+    this.shownLabel = hub.target.label;
     this.subscriptions = [
       hub.onDidOpen(({ client }) => void this.open(client)),
       hub.onEvent((event) => this.sync?.onEvent(event)),
-      hub.target.onDidChange(() => this.changed(undefined)),
+      // The group's row shows the target's label; its state decides whether the group shows at all (the root).
+      hub.target.onDidChange(() => {
+        const relabelled = hub.target.label !== this.shownLabel;
+        this.shownLabel = hub.target.label;
+        this.changed(relabelled ? this.group : null);
+      }),
       hub.onDidClose(() => this.close()),
     ];
   }
@@ -48,6 +59,7 @@ class TargetContainers implements vscode.Disposable {
 
   private async open(client: RpcClient): Promise<void> {
     this.sync?.dispose();
+    for (const node of this.nodes.values()) this.files.forgetContainer(node);
     this.nodes.clear();
     const sync = new ContainerSync(
       {
@@ -59,6 +71,7 @@ class TargetContainers implements vscode.Disposable {
       () => vscode.workspace.getConfiguration('berth').get<ContainerSort>('containers.sortBy', 'state'),
     );
     this.sync = sync;
+    const hadError = this.group.error;
     try {
       await sync.start();
       this.group.error = undefined;
@@ -66,7 +79,8 @@ class TargetContainers implements vscode.Disposable {
       this.group.error = errorText(error);
       this.log.warn(`${this.hub.target.label}: containers.list: ${this.group.error}`);
     }
-    this.changed(undefined);
+    // The list itself refreshed the group if it changed it; the view may leave its loading state (the root).
+    this.changed(this.group.error === hadError ? null : this.group);
   }
 
   private onChange(sync: ContainerSync, change: 'item' | 'list', id: string | undefined): void {
@@ -83,8 +97,8 @@ class TargetContainers implements vscode.Disposable {
         return;
       }
     }
-    // Membership or order: the group (or the root, when the view goes from empty to not or back).
-    this.changed(undefined);
+    // Membership or order: the group (the provider widens it to the root when the root's rows change).
+    this.changed(this.group);
   }
 
   children(): ContainerNode[] {
@@ -101,7 +115,11 @@ class TargetContainers implements vscode.Disposable {
       this.nodes.set(summary.id, created);
       return created;
     });
-    for (const id of this.nodes.keys()) if (!seen.has(id)) this.nodes.delete(id);
+    for (const [id, node] of this.nodes) {
+      if (seen.has(id)) continue;
+      this.nodes.delete(id);
+      this.files.forgetContainer(node);
+    }
     return nodes;
   }
 
@@ -134,7 +152,7 @@ class TargetContainers implements vscode.Disposable {
   }
 
   resort(): void {
-    if (this.sync && this.sync.set.resort() !== 'none') this.changed(undefined);
+    if (this.sync && this.sync.set.resort() !== 'none') this.changed(this.group);
   }
 
   /** Re-reads one container now (after a command, in case its event is still on its way). */
@@ -145,9 +163,10 @@ class TargetContainers implements vscode.Disposable {
   private close(): void {
     this.sync?.dispose();
     this.sync = undefined;
+    for (const node of this.nodes.values()) this.files.forgetContainer(node);
     this.nodes.clear();
     this.group.error = undefined;
-    this.changed(undefined);
+    this.changed(this.group);
   }
 
   dispose(): void {
@@ -164,11 +183,17 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
   private readonly perTarget = new Map<TargetEventHub, TargetContainers>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private lastState: ContainersViewState | undefined;
+  /** The targets whose groups the root shows, as last told to VS Code. */
+  private lastGroups: string | undefined;
+  /** The Files node under each container and what is below it. */
+  readonly files: ContainerFileTree;
 
   constructor(
     private readonly hubs: TargetEventHubs,
     private readonly log: vscode.LogOutputChannel,
+    fileSource: FileSource,
   ) {
+    this.files = new ContainerFileTree(fileSource, (node) => this.fire(node));
     this.subscriptions.push(
       hubs.onDidChangeHubs(() => this.updateHubs()),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -189,19 +214,33 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
     }
     for (const hub of current) {
       if (!this.perTarget.has(hub)) {
-        this.perTarget.set(hub, new TargetContainers(hub, (node) => this.fire(node), this.log));
+        this.perTarget.set(hub, new TargetContainers(hub, (node) => this.fire(node), this.log, this.files));
       }
     }
     this.fire(undefined);
   }
 
-  private fire(node: ContainersTreeNode | undefined): void {
-    this.changed.fire(node);
+  /**
+   * Asks VS Code to read `node` again (null: nothing), or the whole tree when its top rows change (a group
+   * comes or goes, the welcome content shows or hides).
+   */
+  private fire(node: ContainersTreeNode | undefined | null): void {
     const state = this.viewState();
+    const groups = this.shownGroups().map((t) => t.hub.target.id).join('\n');
+    const root = node === undefined || state !== this.lastState || groups !== this.lastGroups;
+    this.lastGroups = groups;
+    // VS Code forgets the rows below what it re-reads until it has read them again (a menu command on one
+    // of them in that moment gets no row): so never more than what changed, and nothing when nothing did.
+    if (root) this.changed.fire(undefined);
+    else if (node) this.changed.fire(node);
     if (state !== this.lastState) {
       this.lastState = state;
       this.stateEmitter.fire(state);
     }
+  }
+
+  private shownGroups(): TargetContainers[] {
+    return this.viewState() === 'some' ? [...this.perTarget.values()].filter((t) => t.connected) : [];
   }
 
   viewState(): ContainersViewState {
@@ -211,14 +250,15 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
     return connected.every((t) => t.sync === undefined) ? 'loading' : 'empty';
   }
 
-  getChildren(element?: ContainersTreeNode): ContainersTreeNode[] {
+  getChildren(element?: ContainersTreeNode): ContainersTreeNode[] | Promise<ContainersTreeNode[]> {
     if (!element) {
       // An empty view shows the welcome content; otherwise one group per connected target.
-      if (this.viewState() !== 'some') return [];
-      return [...this.perTarget.values()].filter((t) => t.connected).map((t) => t.group);
+      return this.shownGroups().map((t) => t.group);
     }
     if (element instanceof ContainerGroupNode) return this.forGroup(element)?.tree(grouping()) ?? [];
     if (element instanceof ContainerSubgroupNode) return element.members;
+    if (element instanceof ContainerNode) return [this.files.root(element)];
+    if (element instanceof ContainerFilesNode || (element instanceof ContainerFileNode && element.isFolder)) return this.files.children(element);
     return [];
   }
 
@@ -229,6 +269,8 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
 
   getParent(element: ContainersTreeNode): ContainersTreeNode | undefined {
     if (element instanceof ContainerNode) return element.parent;
+    if (element instanceof ContainerFilesNode) return element.container as ContainerNode;
+    if (element instanceof ContainerFileNode || element instanceof FilesMessageNode) return element.parent;
     return element instanceof ContainerSubgroupNode ? element.group : undefined;
   }
 
@@ -237,9 +279,15 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
     return [...this.perTarget.values()].filter((t) => t.connected).flatMap((t) => t.children());
   }
 
-  /** The node of a container, once the tree knows it. */
-  find(targetId: string, containerId: string): ContainerNode | undefined {
-    for (const t of this.perTarget.values()) if (t.hub.target.id === targetId) return t.nodes.get(containerId) ?? t.children().find((n) => n.id === containerId);
+  /** The node of a container (by id, name or id prefix, as the helper resolves them), once the tree knows it. */
+  find(targetId: string, container: string): ContainerNode | undefined {
+    for (const t of this.perTarget.values()) {
+      if (t.hub.target.id !== targetId) continue;
+      const known = t.nodes.get(container);
+      if (known) return known;
+      const nodes = t.children();
+      return nodes.find((n) => n.id === container || n.name === container) ?? nodes.find((n) => n.id.startsWith(container));
+    }
     return undefined;
   }
 
@@ -260,6 +308,7 @@ export class ContainersTreeProvider implements vscode.TreeDataProvider<Container
 
   dispose(): void {
     for (const t of this.perTarget.values()) t.dispose();
+    this.files.dispose();
     this.subscriptions.forEach((s) => s.dispose());
     this.changed.dispose();
     this.stateEmitter.dispose();

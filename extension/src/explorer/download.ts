@@ -1,14 +1,17 @@
 // Berth: Download… (berth.explorer.download): saves a container's file or folder on this machine. VS Code
-// copies between the two file systems itself (reading through the provider, writing locally).
+// copies between the two file systems itself (reading through the provider, writing locally). Offered in
+// the Containers view's Files rows; the Explorer has VS Code's own Download… for `berth:` resources.
 import { posix } from 'node:path';
 import * as vscode from 'vscode';
+import { ContainerFileNode, ContainerFilesNode } from './containerFileTree';
 import { BERTH_SCHEME } from './containerUri';
 
-export async function download(resource?: unknown): Promise<void> {
+export async function download(argument?: unknown): Promise<void> {
+  const resource = argument instanceof ContainerFilesNode || argument instanceof ContainerFileNode ? argument.uri : argument;
   if (!(resource instanceof vscode.Uri) || resource.scheme !== BERTH_SCHEME) {
-    throw new Error(vscode.l10n.t('Choose a file or folder of a container in the Explorer to download'));
+    throw new Error(vscode.l10n.t('Choose a file or folder under a container\'s Files in the Containers view to download'));
   }
-  const name = posix.basename(resource.path) || 'root';
+  const name = argument instanceof ContainerFilesNode ? argument.container.name : posix.basename(resource.path) || 'root';
   const stat = await vscode.workspace.fs.stat(resource);
   let target: vscode.Uri | undefined;
   if (stat.type & vscode.FileType.Directory) {

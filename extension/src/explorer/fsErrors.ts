@@ -25,8 +25,9 @@ export function toFileSystemError(error: unknown, uri: vscode.Uri): Error {
         return new vscode.FileSystemError(message);
     }
     if (error.code === CLIENT_DISCONNECTED || error.code === CLIENT_TIMEOUT) return vscode.FileSystemError.Unavailable(`${uri.authority}: ${message}`);
-    // No such container (removed meanwhile): its files are gone.
-    if (error.code === ErrorCode.NotFound) return vscode.FileSystemError.FileNotFound(message);
+    // No such container (removed meanwhile): its files are unavailable, not missing, so that VS Code shows
+    // the reason and never offers to create the file in a container that is gone.
+    if (error.code === ErrorCode.NotFound) return vscode.FileSystemError.Unavailable(message);
     return new vscode.FileSystemError(message);
   }
   // A target that is not connected, a connection that failed: the files are unavailable, not missing.

@@ -1,33 +1,25 @@
 // Berth: Go to Path… (berth.explorer.goToPath): opens any path typed by the user in a container, a file in
-// an editor or a folder in the Explorer. From the Explorer's context menu on a `berth:` resource the
-// container is that one; from the palette the user picks it.
+// an editor, a folder where it is shown: in the Explorer when it is inside a workspace folder there, else
+// under the container's Files in the Containers view. From a `berth:` resource (the Explorer's menu) or a
+// Files row (the Containers view's) the container is that one; from the palette the user picks it.
 import * as vscode from 'vscode';
+import { required } from '../views/commandRunner';
 import { BERTH_SCHEME, containerUri, parseContainerUri } from './containerUri';
-import { openContainerFiles, pickContainer } from './openContainerFiles';
-import type { ExplorerTargets, TargetClients } from './targetClients';
+import { placeOf, showInBerthView, type FilesViewContext } from './openContainerFiles';
+import { containerFor } from '../containers/pickContainers';
 
-export async function goToPath(targets: ExplorerTargets, clients: TargetClients, resource?: unknown): Promise<void> {
-  let targetId: string;
-  let container: string;
-  let label: string;
-  let start = '/';
-  if (resource instanceof vscode.Uri && resource.scheme === BERTH_SCHEME) {
-    const at = parseContainerUri(resource);
-    ({ targetId, container } = at);
-    label = container;
-    start = at.path;
-  } else {
-    const choice = await pickContainer(targets, clients);
-    if (!choice) return;
-    ({ targetId, container, label } = choice);
-  }
-  const path = await vscode.window.showInputBox({
-    prompt: vscode.l10n.t('Path inside {0}', label),
-    value: start,
-    validateInput: (value) => (value.startsWith('/') ? undefined : vscode.l10n.t('An absolute path, starting with /')),
-  });
-  if (!path) return;
-  const uri = containerUri(targetId, container, path);
+export async function goToPath(context: FilesViewContext, resource?: unknown): Promise<void> {
+  const place = placeOf(context.tree, resource) ?? { container: await containerFor(context.tree, undefined, { placeHolder: vscode.l10n.t('Container to go to a path in') }), path: '/' };
+  const path = required(
+    await vscode.window.showInputBox({
+      prompt: vscode.l10n.t('Path inside {0}', place.container.name),
+      value: place.path,
+      validateInput: (value) => (value.startsWith('/') ? undefined : vscode.l10n.t('An absolute path, starting with /')),
+    }),
+  );
+  // A resource from the Explorer keeps its workspace folder's way of naming the container (a name or the id).
+  const container = resource instanceof vscode.Uri && resource.scheme === BERTH_SCHEME ? parseContainerUri(resource).container : place.container.id;
+  const uri = containerUri(place.container.target.id, container, path);
   const stat = await vscode.workspace.fs.stat(uri);
   if (!(stat.type & vscode.FileType.Directory)) {
     await vscode.window.showTextDocument(uri, { preview: false });
@@ -37,5 +29,5 @@ export async function goToPath(targets: ExplorerTargets, clients: TargetClients,
     await vscode.commands.executeCommand('revealInExplorer', uri);
     return;
   }
-  await openContainerFiles(targets, clients, { targetId, containerId: container, name: label, path: uri.path.replace(/^\/[^/]+/, '') || '/' });
+  await showInBerthView(context, { container: place.container, path: parseContainerUri(uri).path });
 }

@@ -1,93 +1,135 @@
-// Berth: Browse Container Files (berth.containers.openFilesystem): the container's root (or a folder in it)
-// as a workspace folder, so search, quick open, edit and save work on it as on local files. Called from the
-// Containers view with its node, from other code with `{ targetId, containerId, path? }`, or from the
-// palette with nothing (then the user picks a container).
+// Where a container's files are shown: the Files node under the container in the Containers view (no
+// change to the workspace), the Explorer (a workspace folder: search and quick open work there, but a
+// window that holds a single folder becomes a multi-root workspace, and VS Code reloads it), or a new
+// window opened on the container's root. Browse Container Files from the palette offers the three.
 import * as vscode from 'vscode';
-import type { ContainerSummary } from '../../../helper/src/protocol';
-import { BERTH_SCHEME, containerUri } from './containerUri';
-import type { TargetClients, ExplorerTargets } from './targetClients';
+import { ContainerNode } from '../containers/containerNodes';
+import type { ContainersTreeProvider } from '../containers/containersTreeProvider';
+import { containerFor } from '../containers/pickContainers';
+import { Cancelled } from '../views/commandRunner';
+import { ContainerFileNode, ContainerFilesNode } from './containerFileTree';
+import { BERTH_SCHEME, containerUri, parseContainerUri } from './containerUri';
+import { addingFolderReloads } from './fileNaming';
 
-export interface ContainerChoice {
-  targetId: string;
-  container: string;
-  /** Shown as the workspace folder's name. */
-  label: string;
+/** A folder (or file) in a container, as the commands here receive it. */
+export interface ContainerPlace {
+  container: ContainerNode;
+  /** Absolute, inside the container. */
   path: string;
 }
 
-/** Reads the argument the command was given: a string (container on the local target), `{ targetId, containerId }` or a container tree node. */
-export function choiceFromArgument(argument: unknown): ContainerChoice | undefined {
-  if (typeof argument === 'string' && argument.trim() !== '') {
-    const [first, second] = argument.split('/', 2);
-    return second ? { targetId: first!, container: second, label: second, path: '/' } : { targetId: 'local', container: first!, label: first!, path: '/' };
+export interface FilesViewContext {
+  tree: ContainersTreeProvider;
+  /** The Containers view, for reveal. */
+  view: vscode.TreeView<unknown>;
+}
+
+/**
+ * Reads what a command was given: a container row, a Files/folder/file row, a `berth:` URI, or (from other
+ * code) `{ targetId, containerId, path? }`; undefined when it names no container the view knows.
+ */
+export function placeOf(tree: ContainersTreeProvider, argument: unknown): ContainerPlace | undefined {
+  if (argument instanceof ContainerNode) return { container: argument, path: '/' };
+  if (argument instanceof ContainerFilesNode || argument instanceof ContainerFileNode) {
+    return { container: argument.container as ContainerNode, path: argument.path };
   }
-  if (typeof argument !== 'object' || argument === null) return undefined;
-  const record = argument as Record<string, unknown>;
-  const path = typeof record.path === 'string' && record.path.startsWith('/') ? record.path : '/';
-  if (typeof record.targetId === 'string' && typeof record.containerId === 'string') {
-    const label = typeof record.name === 'string' ? record.name : record.containerId;
-    return { targetId: record.targetId, container: record.containerId, label, path };
+  if (argument instanceof vscode.Uri && argument.scheme === BERTH_SCHEME) {
+    const at = parseContainerUri(argument);
+    const container = tree.find(at.targetId, at.container);
+    return container && { container, path: at.path };
   }
-  // The Containers view's node: { target: { id }, id, name }.
-  const target = record.target as { id?: unknown } | undefined;
-  if (target && typeof target.id === 'string' && typeof record.id === 'string') {
-    const name = typeof record.name === 'string' ? record.name : record.id;
-    // The name reads well in URIs and survives nothing worse than a rename; the id is exact.
-    return { targetId: target.id, container: record.id, label: name, path };
+  if (typeof argument === 'object' && argument !== null) {
+    const { targetId, containerId, path } = argument as Record<string, unknown>;
+    if (typeof targetId !== 'string' || typeof containerId !== 'string') return undefined;
+    const container = tree.find(targetId, containerId);
+    return container && { container, path: typeof path === 'string' && path.startsWith('/') ? path : '/' };
   }
   return undefined;
 }
 
-export async function pickContainer(targets: ExplorerTargets, clients: TargetClients): Promise<ContainerChoice | undefined> {
-  const items: Array<vscode.QuickPickItem & { choice: ContainerChoice }> = [];
-  for (const target of targets.all()) {
-    // A target still connecting (the window has just opened) is waited for; others are not connected here.
-    if (target.state.kind !== 'connected' && target.state.kind !== 'connecting') continue;
-    let containers: ContainerSummary[] = [];
-    try {
-      containers = await (await clients.client(target.id)).call('containers.list', { all: true });
-    } catch {
-      continue;
-    }
-    for (const container of containers) {
-      items.push({
-        label: container.name,
-        description: `${target.label} · ${container.state}`,
-        detail: container.image,
-        choice: { targetId: target.id, container: container.id, label: container.name, path: '/' },
-      });
-    }
-  }
-  if (items.length === 0) {
-    const typed = await vscode.window.showInputBox({ prompt: vscode.l10n.t('Container id or name (on the local target)') });
-    return typed ? choiceFromArgument(typed.trim()) : undefined;
-  }
-  return (await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Container whose files to browse') }))?.choice;
+/** The place a command was given, or a container the user picks (its root). */
+async function placeOrPick(tree: ContainersTreeProvider, argument: unknown, placeHolder: string): Promise<ContainerPlace> {
+  const place = placeOf(tree, argument);
+  if (place) return place;
+  if (argument !== undefined) throw new Error(vscode.l10n.t('No such container in the Containers view: {0}', describe(argument)));
+  return { container: await containerFor(tree, undefined, { placeHolder }), path: '/' };
 }
 
-export async function openContainerFiles(targets: ExplorerTargets, clients: TargetClients, argument?: unknown): Promise<vscode.Uri | undefined> {
-  const choice = choiceFromArgument(argument) ?? (await pickContainer(targets, clients));
-  if (!choice) return undefined;
-  const uri = containerUri(choice.targetId, choice.container, choice.path);
-  // Fails early, with the helper's message, for a container that does not exist.
-  const stat = await vscode.workspace.fs.stat(uri);
-  if (!(stat.type & vscode.FileType.Directory)) {
-    await vscode.window.showTextDocument(uri);
-    return uri;
-  }
+function describe(argument: unknown): string {
+  return argument instanceof vscode.Uri ? argument.toString() : JSON.stringify(argument) ?? String(argument);
+}
+
+/** The Files node (or the folder at `path` below it), revealed, expanded and selected in the Containers view. */
+export async function showInBerthView({ tree, view }: FilesViewContext, { container, path }: ContainerPlace): Promise<void> {
+  await view.reveal(tree.files.nodeAt(container, path), { expand: true, select: true, focus: true });
+}
+
+/** The workspace folder's name: the container, the folder in it if not the root, and the target. */
+function folderName({ container, path }: ContainerPlace): string {
+  return `${container.name}${path === '/' ? '' : path} (${container.target.label})`;
+}
+
+/** Adds the place as a workspace folder, after saying so when VS Code will reload the window for it. */
+export async function openInExplorer(place: ContainerPlace): Promise<void> {
+  const uri = containerUri(place.container.target.id, place.container.id, place.path);
   const folders = vscode.workspace.workspaceFolders ?? [];
-  const existing = folders.find((folder) => folder.uri.toString() === uri.toString());
-  if (!existing) {
-    const target = clients.target(choice.targetId);
-    const name = `${choice.label}${choice.path === '/' ? '' : choice.path} (${target.label})`;
-    if (!vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name })) {
+  if (!folders.some((folder) => folder.uri.toString() === uri.toString())) {
+    if (addingFolderReloads(vscode.workspace.workspaceFile)) {
+      const add = vscode.l10n.t('Add and Reload');
+      const newWindow = vscode.l10n.t('Open in New Window');
+      const answer = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Adding {0} to the Explorer reloads VS Code', folderName(place)),
+        {
+          modal: true,
+          detail:
+            folders.length === 0
+              ? vscode.l10n.t('This window has no folder: VS Code reloads it to open one, closing terminals and output. The Files node under the container in the Berth view shows its files without a reload.')
+              : vscode.l10n.t('This window holds a single folder: a second one makes it a multi-root workspace, which VS Code reloads the window to open, closing terminals and output. The Files node under the container in the Berth view shows its files without a reload.'),
+        },
+        add,
+        newWindow,
+      );
+      if (answer === newWindow) return openInNewWindow(place);
+      if (answer !== add) throw new Cancelled();
+    }
+    if (!vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: folderName(place) })) {
       throw new Error(vscode.l10n.t('VS Code did not add {0} as a workspace folder', uri.toString()));
     }
   }
   await vscode.commands.executeCommand('workbench.view.explorer');
-  return uri;
 }
 
-export function isBerthUri(uri: vscode.Uri): boolean {
-  return uri.scheme === BERTH_SCHEME;
+/**
+ * A new VS Code window on the place. Its URI names the container by name, not id: VS Code titles the window
+ * and its folder after the URI (a workspace folder added here gets a name of its own instead).
+ */
+export async function openInNewWindow(place: ContainerPlace): Promise<void> {
+  await vscode.commands.executeCommand('vscode.openFolder', containerUri(place.container.target.id, place.container.name, place.path), { forceNewWindow: true });
+}
+
+/** Berth: Browse Container Files. From a row or other code: the Files node; from the palette: the user's choice. */
+export async function browseContainerFiles(context: FilesViewContext, argument?: unknown): Promise<void> {
+  const place = await placeOrPick(context.tree, argument, vscode.l10n.t('Container whose files to browse'));
+  if (argument !== undefined) return showInBerthView(context, place);
+  const reloads = addingFolderReloads(vscode.workspace.workspaceFile);
+  const choices = [
+    { label: vscode.l10n.t('In the Berth View'), detail: vscode.l10n.t('The Files node under the container: open, edit, create and delete files; the workspace stays as it is'), run: () => showInBerthView(context, place) },
+    {
+      label: vscode.l10n.t('Open in Explorer'),
+      detail: reloads
+        ? vscode.l10n.t('A workspace folder, for search and quick open; VS Code reloads this window to add it')
+        : vscode.l10n.t('A workspace folder, for search and quick open'),
+      run: () => openInExplorer(place),
+    },
+    { label: vscode.l10n.t('Open in New Window'), detail: vscode.l10n.t('A window of its own on the container\'s files'), run: () => openInNewWindow(place) },
+  ];
+  const picked = await vscode.window.showQuickPick(choices, { placeHolder: vscode.l10n.t('Where to show the files of {0}', place.container.name) });
+  if (!picked) throw new Cancelled();
+  await picked.run();
+}
+
+/** Berth: Open in Explorer / Open in New Window, from a row or the palette. */
+export async function openPlaceIn(where: 'explorer' | 'window', tree: ContainersTreeProvider, argument?: unknown): Promise<void> {
+  const place = await placeOrPick(tree, argument, vscode.l10n.t('Container whose files to open'));
+  await (where === 'explorer' ? openInExplorer(place) : openInNewWindow(place));
 }

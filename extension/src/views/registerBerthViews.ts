@@ -6,6 +6,9 @@ import { registerBuildCommands } from '../build/buildCommands';
 import { ContainerLogs } from '../containers/commands/viewLogs';
 import { InspectDocuments, StatsDocuments } from '../containers/containerDocuments';
 import { ContainersTreeProvider } from '../containers/containersTreeProvider';
+import type { FileSource } from '../explorer/containerFileTree';
+import { registerFileCommands } from '../explorer/registerExplorer';
+import { RemovedContainerFolders } from '../explorer/removedContainerFolders';
 import { registerContainerCommands } from '../containers/registerContainerCommands';
 import { registerImageCommands } from '../images/imageCommands';
 import { ImagesTreeProvider } from '../images/imagesTreeProvider';
@@ -28,9 +31,10 @@ export function registerBerthViews(
   targets: TargetSource,
   log: vscode.LogOutputChannel,
   { containers: containersView, images: imagesView }: { containers: vscode.TreeView<unknown>; images: vscode.TreeView<unknown> },
+  files: FileSource,
 ): BerthViews {
   const hubs = new TargetEventHubs(targets, log);
-  const containers = new ContainersTreeProvider(hubs, log);
+  const containers = new ContainersTreeProvider(hubs, log, files);
   const images = new ImagesTreeProvider(hubs, log);
   const setImagesState = (state: string) => void vscode.commands.executeCommand('setContext', 'berth.images.view', state);
   setImagesState(images.viewState());
@@ -52,6 +56,8 @@ export function registerBerthViews(
     imagesView.onDidChangeVisibility(({ visible }) => visible && images.redraw()),
     ...registerImageCommands(images, log),
     ...registerContainerCommands({ tree: containers, logs, inspect, log }),
+    ...registerFileCommands(containers, containersView, log),
+    new RemovedContainerFolders(hubs, log),
     active,
     registerBerthCommand('berth.targets.switchActive', log, () => active.switch()),
     ...registerBuildCommands({ hubs, images, imagesView, state: context.workspaceState, log, active: () => active.target }),

@@ -33,6 +33,8 @@ interface Row {
   id?: string;
   icon?: string;
   collapsible: number;
+  /** The command a click runs. */
+  command?: string;
   children?: Row[];
 }
 
@@ -80,10 +82,16 @@ async function rows(provider: Provider, element?: unknown): Promise<Array<{ node
         id: item.id,
         icon: item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : undefined,
         collapsible: item.collapsibleState ?? 0,
+        ...(item.command ? { command: item.command.command } : {}),
       },
     });
   }
   return out;
+}
+
+/** Rows the walks below go into: groups and folders of the views, not a container's Files (its whole root filesystem). */
+function descend(row: Row): boolean {
+  return row.collapsible !== vscode.TreeItemCollapsibleState.None && !(row.contextValue ?? '').startsWith('container.');
 }
 
 /** The whole tree, two or three levels, as plain rows. */
@@ -91,7 +99,7 @@ async function snapshot(provider: Provider): Promise<Row[]> {
   const walk = async (element?: unknown): Promise<Row[]> => {
     const out: Row[] = [];
     for (const { node, row } of await rows(provider, element)) {
-      if (row.collapsible !== vscode.TreeItemCollapsibleState.None) row.children = await walk(node);
+      if (descend(row)) row.children = await walk(node);
       out.push(row);
     }
     return out;
@@ -104,7 +112,7 @@ async function findNode(provider: Provider, match: (row: Row) => boolean): Promi
   const walk = async (element?: unknown): Promise<unknown | undefined> => {
     for (const { node, row } of await rows(provider, element)) {
       if (match(row)) return node;
-      if (row.collapsible !== vscode.TreeItemCollapsibleState.None) {
+      if (descend(row)) {
         const found = await walk(node);
         if (found) return found;
       }
@@ -187,6 +195,16 @@ async function run(config: HarnessConfig, report: Report): Promise<void> {
     containerGroup: (await rows(containers))[0]?.row,
     imagesRoot: await snapshot(images),
   });
+
+  // A container's Files node: its root filesystem, running or stopped, folders first; a file opens on click.
+  const filesOf = async (name: string) => {
+    const [files] = await rows(containers, await containerNode(name));
+    const root = await rows(containers, files!.node);
+    const etc = root.find((r) => r.row.label === 'etc')!;
+    const inEtc = await rows(containers, etc.node);
+    return { files: files!.row, root: root.map((r) => r.row), etc: inEtc.map((r) => r.row) };
+  };
+  report('files', { web: await filesOf('web'), idle: await filesOf('idle') });
 
   // Lifecycle commands, each with the node as its argument; the row changes state.
   await exec('berth.containers.start', await containerNode('fresh'));

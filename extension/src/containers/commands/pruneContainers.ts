@@ -5,7 +5,7 @@ import type { ContainerGroupNode } from '../containerNodes';
 
 /** Removes every stopped container of one target (the group it was invoked on, or the user's pick). */
 export async function pruneContainers(tree: ContainersTreeProvider, node: unknown): Promise<void> {
-  const groups = tree.getChildren().filter((n): n is ContainerGroupNode => n.kind === 'containerGroup');
+  const groups = (await tree.getChildren()).filter((n): n is ContainerGroupNode => n.kind === 'containerGroup');
   let group = groups.find((g) => g === node);
   if (!group) {
     if (groups.length === 0) throw new Error(vscode.l10n.t('No connected target has containers.'));
