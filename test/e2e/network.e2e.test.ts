@@ -114,3 +114,51 @@ test('a container run with a published port shows it on its row, and Open in Bro
     await page.close();
   });
 });
+
+test('the Networks view: create a network with a subnet, see a container join it, inspect it, remove it', { timeout: 240_000 }, async () => {
+  const networksView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Networks"])');
+  await step('network-03-create-network', async (wb) => {
+    // The view starts collapsed (under Containers and Images): open it by its header.
+    const header = networksView(wb).locator('.pane-header');
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await row(networksView(wb), 'bridge').waitFor({ timeout: 30_000 });
+    assert.match(await row(networksView(wb), 'bridge').locator('.label-description').innerText(), /^172\.17\.0\.0\/16 · 1 container$/);
+    await wb.runCommand('Berth: Create Network…');
+    const quick = wb.page.locator('.quick-input-widget');
+    const input = quick.locator('.quick-input-box input');
+    const answer = async (prompt: string, text: string) => {
+      await quick.locator('.quick-input-message', { hasText: prompt }).waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill(text);
+      await wb.page.keyboard.press('Enter');
+    };
+    await answer('Name', 'appnet');
+    await answer('Subnet', '10.89.0.0/24');
+    await answer('Gateway', '10.89.0.254');
+    const appnet = row(networksView(wb), 'appnet');
+    await appnet.locator('.label-description', { hasText: '10.89.0.0/24 · 0 containers' }).waitFor({ timeout: 30_000 });
+    const created = await client!.call('networks.inspect', { network: 'appnet' });
+    assert.deepEqual([created.subnet, created.gateway], ['10.89.0.0/24', '10.89.0.254']);
+  });
+  await step('network-04-joined-and-inspected', async (wb) => {
+    // A container that joins from elsewhere (the API, as the CLI would) shows in the row: events drive it.
+    const { id } = await client!.call('containers.create', { name: 'member', spec: { image: 'busybox:test', cmd: ['sleep', '600'], network: 'appnet' } });
+    await client!.call('containers.start', { container: id });
+    const appnet = row(networksView(wb), 'appnet');
+    await appnet.locator('.label-description', { hasText: '10.89.0.0/24 · 1 container' }).waitFor({ timeout: 30_000 });
+    await contextMenu(wb, appnet, 'Inspect Network');
+    const editor = wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
+    await editor.filter({ hasText: '"subnet": "10.89.0.0/24"' }).waitFor({ timeout: 30_000 });
+    await editor.filter({ hasText: '"name": "member"' }).waitFor({ timeout: 15_000 });
+    await client!.call('containers.remove', { container: id, force: true });
+    await appnet.locator('.label-description', { hasText: '10.89.0.0/24 · 0 containers' }).waitFor({ timeout: 30_000 });
+  });
+  await step('network-05-removed', async (wb) => {
+    const appnet = row(networksView(wb), 'appnet');
+    await contextMenu(wb, appnet, 'Remove Network');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await appnet.waitFor({ state: 'detached', timeout: 30_000 });
+    assert.deepEqual((await client!.call('networks.list', {})).map((n) => n.name).sort(), ['bridge', 'host', 'none']);
+  });
+});

@@ -8,6 +8,8 @@ import { ContainersTreeProvider } from '../containers/containersTreeProvider';
 import { registerContainerCommands } from '../containers/registerContainerCommands';
 import { registerImageCommands } from '../images/imageCommands';
 import { ImagesTreeProvider } from '../images/imagesTreeProvider';
+import { registerNetworkCommands } from '../networks/networkCommands';
+import { NetworksTreeProvider } from '../networks/networksTreeProvider';
 import { registerRunCommands } from '../run/registerRunCommands';
 import { ActiveTarget } from './activeTarget';
 import { registerBerthCommand } from './commandRunner';
@@ -18,6 +20,7 @@ import type { TargetSource } from './targetSource';
 export interface BerthViews {
   containers: ContainersTreeProvider;
   images: ImagesTreeProvider;
+  networks: NetworksTreeProvider;
   inspect: InspectDocuments;
   stats: StatsDocuments;
 }
@@ -26,11 +29,12 @@ export function registerBerthViews(
   context: vscode.ExtensionContext,
   targets: TargetSource,
   log: vscode.LogOutputChannel,
-  { containers: containersView, images: imagesView }: { containers: vscode.TreeView<unknown>; images: vscode.TreeView<unknown> },
+  { containers: containersView, images: imagesView }: { containers: vscode.TreeView<unknown>; images: vscode.TreeView<unknown>; networks: vscode.TreeView<unknown> },
 ): BerthViews {
   const hubs = new TargetEventHubs(targets, log);
   const containers = new ContainersTreeProvider(hubs, log);
   const images = new ImagesTreeProvider(hubs, log);
+  const networks = new NetworksTreeProvider(hubs, log);
   const setImagesState = (state: string) => void vscode.commands.executeCommand('setContext', 'berth.images.view', state);
   setImagesState(images.viewState());
   const active = new ActiveTarget(hubs, context.workspaceState);
@@ -50,6 +54,8 @@ export function registerBerthViews(
     images.onDidChangeViewState(setImagesState),
     imagesView.onDidChangeVisibility(({ visible }) => visible && images.redraw()),
     ...registerImageCommands(images, log),
+    networks,
+    ...registerNetworkCommands(networks, log),
     ...registerContainerCommands({ tree: containers, logs, inspect, log }),
     active,
     registerBerthCommand('berth.targets.switchActive', log, () => active.switch()),
@@ -64,5 +70,5 @@ export function registerBerthViews(
     }),
   );
   hubs.start();
-  return { containers, images, inspect, stats };
+  return { containers, images, networks, inspect, stats };
 }
