@@ -18,6 +18,7 @@ import { busyboxRootfs } from '../support/bundle';
 import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
 import { startSshServer, type TestSshServer } from '../support/sshServer';
 import { makeTestNetns, type TestNetns } from '../support/testNetns';
+import { openInBrowser } from './openInBrowser';
 import { contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
@@ -124,24 +125,10 @@ test('a published port on an SSH target: on its row and tooltip, and Open in Bro
     await wb.page.mouse.move(0, 0);
   });
   await step('network-ssh-02-open-in-browser', async (wb) => {
-    const opened = wb.page.context().waitForEvent('page', { timeout: 60_000 });
-    await contextMenu(wb, row(containersView(wb), 'site'), 'Open in Browser');
-    const page = await opened;
-    await page.waitForLoadState('domcontentloaded', { timeout: 60_000 });
+    const { url, text } = await openInBrowser(wb, row(containersView(wb), 'site'), /served over ssh/, 'network-ssh-02-browser-page');
+    assert.match(text, /served over ssh/, `the opened page (${url}) says: ${text.slice(0, 300)}`);
     // The extension host's local listener, forwarded by code-server under its origin: /proxy/LOCALPORT/.
-    const local = Number(/\/proxy\/(\d+)\//.exec(page.url())?.[1] ?? /127\.0\.0\.1:(\d+)/.exec(page.url())?.[1]);
-    assert.ok(local > 0 && local !== PORT, `the browser opens a local forwarded port, not the target's: ${page.url()}`);
-    const deadline = Date.now() + 60_000;
-    let text = '';
-    while (!/served over ssh/.test(text) && Date.now() < deadline) {
-      text = (await page.locator('body').textContent({ timeout: 10_000 }).catch(() => '')) ?? '';
-      if (!/served over ssh/.test(text)) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        await page.reload().catch(() => undefined);
-      }
-    }
-    await page.screenshot({ path: join(REPO, 'test-output', 'e2e', 'network-ssh-02-browser-page.png') }).catch(() => undefined);
-    assert.match(text, /served over ssh/, `the opened page (${page.url()}) says: ${text.slice(0, 300)}`);
-    await page.close();
+    const local = Number(/\/proxy\/(\d+)\//.exec(url)?.[1] ?? /127\.0\.0\.1:(\d+)/.exec(url)?.[1]);
+    assert.ok(local > 0 && local !== PORT, `the browser opens a local forwarded port, not the target's: ${url}`);
   });
 });

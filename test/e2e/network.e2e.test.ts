@@ -13,6 +13,7 @@ import { joinNamespace } from '../../helper/src/linux/namespaces';
 import { busyboxRootfs } from '../support/bundle';
 import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
 import { makeTestNetns, type TestNetns } from '../support/testNetns';
+import { openInBrowser } from './openInBrowser';
 import { acceptQuickInput, contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
@@ -94,24 +95,10 @@ test('a container run with a published port shows it on its row, and Open in Bro
     assert.deepEqual(summary?.networks, ['bridge']);
   });
   await step('network-02-open-in-browser', async (wb) => {
-    const opened = wb.page.context().waitForEvent('page', { timeout: 60_000 });
-    await contextMenu(wb, row(containersView(wb), 'site'), 'Open in Browser');
-    const page = await opened;
+    const { url, text } = await openInBrowser(wb, row(containersView(wb), 'site'), /served through berth/, 'network-02-browser-page');
+    assert.match(text, /served through berth/, `the opened page (${url}) says: ${text.slice(0, 300)}`);
     // code-server forwards the port under its own origin (asExternalUri): /proxy/18080/.
-    await page.waitForLoadState('domcontentloaded', { timeout: 60_000 });
-    const deadline = Date.now() + 60_000;
-    let text = '';
-    while (!/served through berth/.test(text) && Date.now() < deadline) {
-      text = (await page.locator('body').textContent({ timeout: 10_000 }).catch(() => '')) ?? '';
-      if (!/served through berth/.test(text)) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        await page.reload().catch(() => undefined);
-      }
-    }
-    await page.screenshot({ path: join(REPO, 'test-output', 'e2e', 'network-02-browser-page.png') }).catch(() => undefined);
-    assert.match(text, /served through berth/, `the opened page (${page.url()}) says: ${text.slice(0, 300)}`);
-    assert.match(page.url(), /\/proxy\/18080\/|127\.0\.0\.1:18080/);
-    await page.close();
+    assert.match(url, /\/proxy\/18080\/|127\.0\.0\.1:18080/);
   });
 });
 
