@@ -13,37 +13,25 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
-import { joinNamespace } from '../../helper/src/linux/namespaces';
-import { busyboxRootfs } from '../support/bundle';
-import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
+import { REPO, privateTempDir } from '../support/daemonProcess';
 import { startSshServer, type TestSshServer } from '../support/sshServer';
-import { makeTestNetns, type TestNetns } from '../support/testNetns';
-import { openInBrowser } from './openInBrowser';
+import { enterNetworkFence, openInBrowser, type NetworkFence } from './networkFence';
 import { contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-network-ssh-');
-const socketPath = join(tmp.path, 'run', 'berth.sock');
-const rootDir = join(tmp.path, 'root');
 const clientHome = join(tmp.path, 'client-home');
 const remoteHome = join(tmp.path, 'remote-home');
 const TARGET = 'loopback-ssh';
 const PORT = 18080;
-let netns: TestNetns | undefined;
-let daemon: DaemonProcess | undefined;
+let fence: NetworkFence | undefined;
 let client: RpcClient | undefined;
 let server: TestSshServer | undefined;
 let workbench: Workbench | undefined;
 
 before(async () => {
-  netns = makeTestNetns(tmp.path);
-  // The main thread is where sockets are made and children forked: everything from here on is inside.
-  joinNamespace(netns.path, 'network');
-  daemon = await startDaemon(socketPath, rootDir, [], { netns: netns.path });
-  client = await daemon.connect();
-  const imported = await client.openStream('images.import', { path: busyboxRootfs(join(tmp.path, 'rootfs')), reference: 'busybox:test' });
-  imported.listen({});
-  await imported.done;
+  fence = await enterNetworkFence(tmp.path);
+  client = fence.client;
   const script = 'mkdir -p /www && echo served over ssh > /www/index.html && exec httpd -f -p 80 -h /www';
   const { id } = await client.call('containers.create', { name: 'site', spec: { image: 'busybox:test', cmd: ['sh', '-c', script], ports: [{ hostIp: '127.0.0.1', hostPort: PORT, containerPort: 80 }] } });
   await client.call('containers.start', { container: id });
@@ -62,8 +50,8 @@ before(async () => {
     port: server.port,
     user: 'root',
     rootMethod: 'root',
-    socketPath,
-    rootDir,
+    socketPath: fence.socketPath,
+    rootDir: fence.rootDir,
     logFile: join(tmp.path, 'log', 'daemon.log'),
     installDir: join(tmp.path, 'install'),
   };
@@ -84,18 +72,10 @@ before(async () => {
 after(async () => {
   try {
     await workbench?.close();
-    if (client) {
-      for (const c of await client.call('containers.list', { all: true }).catch(() => [])) {
-        await client.call('containers.remove', { container: c.id, force: true }).catch(() => undefined);
-      }
-      client.close();
-    }
     await server?.remove();
-    await daemon?.stop();
   } finally {
-    // Whatever failed above, the namespace file goes (the kernel then deletes the namespace).
-    netns?.remove();
-    tmp.remove();
+    // Whatever failed above, the daemon stops and the namespace's file goes.
+    await (fence?.close() ?? Promise.resolve()).finally(() => tmp.remove());
   }
 });
 

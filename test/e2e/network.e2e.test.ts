@@ -9,50 +9,31 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
-import { joinNamespace } from '../../helper/src/linux/namespaces';
-import { busyboxRootfs } from '../support/bundle';
-import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { makeTestNetns, type TestNetns } from '../support/testNetns';
-import { openInBrowser } from './openInBrowser';
+import { REPO, privateTempDir } from '../support/daemonProcess';
+import { enterNetworkFence, openInBrowser, type NetworkFence } from './networkFence';
 import { acceptQuickInput, contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-network-');
-const socketPath = join(tmp.path, 'run', 'berth.sock');
-let netns: TestNetns | undefined;
-let daemon: DaemonProcess | undefined;
+let fence: NetworkFence | undefined;
 let client: RpcClient | undefined;
 let workbench: Workbench | undefined;
 
 before(async () => {
-  netns = makeTestNetns(tmp.path);
-  // The main thread is where sockets are made and children forked: everything from here on is inside.
-  joinNamespace(netns.path, 'network');
-  daemon = await startDaemon(socketPath, join(tmp.path, 'root'), [], { netns: netns.path });
-  client = await daemon.connect();
-  const imported = await client.openStream('images.import', { path: busyboxRootfs(join(tmp.path, 'rootfs')), reference: 'busybox:test' });
-  imported.listen({});
-  await imported.done;
+  fence = await enterNetworkFence(tmp.path);
+  client = fence.client;
   const folder = join(tmp.path, 'workspace');
   mkdirSync(folder);
   writeFileSync(join(folder, 'README.md'), '# a project\n');
-  workbench = await openWorkbench({ vsix: VSIX, folder, settings: { 'berth.local.socketPath': socketPath, 'berth.containers.stopTimeout': 1 } });
+  workbench = await openWorkbench({ vsix: VSIX, folder, settings: { 'berth.local.socketPath': fence.socketPath, 'berth.containers.stopTimeout': 1 } });
 });
 
 after(async () => {
   try {
     await workbench?.close();
-    if (client) {
-      for (const c of await client.call('containers.list', { all: true }).catch(() => [])) {
-        await client.call('containers.remove', { container: c.id, force: true }).catch(() => undefined);
-      }
-      client.close();
-    }
-    await daemon?.stop();
   } finally {
-    // Whatever failed above, the namespace file goes (the kernel then deletes the namespace).
-    netns?.remove();
-    tmp.remove();
+    // Whatever failed above, the daemon stops and the namespace's file goes.
+    await (fence?.close() ?? Promise.resolve()).finally(() => tmp.remove());
   }
 });
 
