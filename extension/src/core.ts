@@ -63,6 +63,7 @@ export const start: CoreModule['start'] = (context: vscode.ExtensionContext, par
       targets: targetsTree as vscode.TreeDataProvider<unknown>,
       containers: views.containers as vscode.TreeDataProvider<unknown>,
       images: views.images as vscode.TreeDataProvider<unknown>,
+      networks: views.networks as vscode.TreeDataProvider<unknown>,
       files,
       inspect: views.inspect,
       stats: views.stats,

@@ -30,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): BerthTestExports {
     targets: new DeferredTreeProvider(core),
     containers: new DeferredTreeProvider(core),
     images: new DeferredTreeProvider(core),
+    networks: new DeferredTreeProvider(core),
   };
   const files = new DeferredFileSystemProvider(core);
   const inspect = new DeferredContentProvider(core);
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): BerthTestExports {
     targets: vscode.window.createTreeView(VIEW_IDS.targets, { treeDataProvider: trees.targets, showCollapseAll: false }),
     containers: vscode.window.createTreeView(VIEW_IDS.containers, { treeDataProvider: trees.containers, canSelectMany: true, showCollapseAll: false }),
     images: vscode.window.createTreeView(VIEW_IDS.images, { treeDataProvider: trees.images, canSelectMany: true, showCollapseAll: false }),
+    networks: vscode.window.createTreeView(VIEW_IDS.networks, { treeDataProvider: trees.networks, showCollapseAll: false }),
   };
   context.subscriptions.push(
     ...Object.values(trees),
@@ -65,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): BerthTestExports {
       trees.targets.attach(berth.providers.targets);
       trees.containers.attach(berth.providers.containers);
       trees.images.attach(berth.providers.images);
+      trees.networks.attach(berth.providers.networks);
       files.attach(berth.providers.files);
       inspect.attach(berth.providers.inspect);
       stats.attach(berth.providers.stats);

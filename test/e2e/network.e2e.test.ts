@@ -9,49 +9,31 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
-import { joinNamespace } from '../../helper/src/linux/namespaces';
-import { busyboxRootfs } from '../support/bundle';
-import { REPO, privateTempDir, startDaemon, type DaemonProcess } from '../support/daemonProcess';
-import { makeTestNetns, type TestNetns } from '../support/testNetns';
+import { REPO, privateTempDir } from '../support/daemonProcess';
+import { enterNetworkFence, openInBrowser, type NetworkFence } from './networkFence';
 import { acceptQuickInput, contextMenu, openWorkbench, runStep, type Workbench } from './workbench';
 
 const VSIX = join(REPO, 'dist', 'berth.vsix');
 const tmp = privateTempDir('berth-e2e-network-');
-const socketPath = join(tmp.path, 'run', 'berth.sock');
-let netns: TestNetns | undefined;
-let daemon: DaemonProcess | undefined;
+let fence: NetworkFence | undefined;
 let client: RpcClient | undefined;
 let workbench: Workbench | undefined;
 
 before(async () => {
-  netns = makeTestNetns(tmp.path);
-  // The main thread is where sockets are made and children forked: everything from here on is inside.
-  joinNamespace(netns.path, 'network');
-  daemon = await startDaemon(socketPath, join(tmp.path, 'root'), [], { netns: netns.path });
-  client = await daemon.connect();
-  const imported = await client.openStream('images.import', { path: busyboxRootfs(join(tmp.path, 'rootfs')), reference: 'busybox:test' });
-  imported.listen({});
-  await imported.done;
+  fence = await enterNetworkFence(tmp.path);
+  client = fence.client;
   const folder = join(tmp.path, 'workspace');
   mkdirSync(folder);
   writeFileSync(join(folder, 'README.md'), '# a project\n');
-  workbench = await openWorkbench({ vsix: VSIX, folder, settings: { 'berth.local.socketPath': socketPath, 'berth.containers.stopTimeout': 1 } });
+  workbench = await openWorkbench({ vsix: VSIX, folder, settings: { 'berth.local.socketPath': fence.socketPath, 'berth.containers.stopTimeout': 1 } });
 });
 
 after(async () => {
   try {
     await workbench?.close();
-    if (client) {
-      for (const c of await client.call('containers.list', { all: true }).catch(() => [])) {
-        await client.call('containers.remove', { container: c.id, force: true }).catch(() => undefined);
-      }
-      client.close();
-    }
-    await daemon?.stop();
   } finally {
-    // Whatever failed above, the namespace file goes (the kernel then deletes the namespace).
-    netns?.remove();
-    tmp.remove();
+    // Whatever failed above, the daemon stops and the namespace's file goes.
+    await (fence?.close() ?? Promise.resolve()).finally(() => tmp.remove());
   }
 });
 
@@ -94,23 +76,57 @@ test('a container run with a published port shows it on its row, and Open in Bro
     assert.deepEqual(summary?.networks, ['bridge']);
   });
   await step('network-02-open-in-browser', async (wb) => {
-    const opened = wb.page.context().waitForEvent('page', { timeout: 60_000 });
-    await contextMenu(wb, row(containersView(wb), 'site'), 'Open in Browser');
-    const page = await opened;
+    const { url, text } = await openInBrowser(wb, row(containersView(wb), 'site'), /served through berth/, 'network-02-browser-page');
+    assert.match(text, /served through berth/, `the opened page (${url}) says: ${text.slice(0, 300)}`);
     // code-server forwards the port under its own origin (asExternalUri): /proxy/18080/.
-    await page.waitForLoadState('domcontentloaded', { timeout: 60_000 });
-    const deadline = Date.now() + 60_000;
-    let text = '';
-    while (!/served through berth/.test(text) && Date.now() < deadline) {
-      text = (await page.locator('body').textContent({ timeout: 10_000 }).catch(() => '')) ?? '';
-      if (!/served through berth/.test(text)) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        await page.reload().catch(() => undefined);
-      }
-    }
-    await page.screenshot({ path: join(REPO, 'test-output', 'e2e', 'network-02-browser-page.png') }).catch(() => undefined);
-    assert.match(text, /served through berth/, `the opened page (${page.url()}) says: ${text.slice(0, 300)}`);
-    assert.match(page.url(), /\/proxy\/18080\/|127\.0\.0\.1:18080/);
-    await page.close();
+    assert.match(url, /\/proxy\/18080\/|127\.0\.0\.1:18080/);
+  });
+});
+
+test('the Networks view: create a network with a subnet, see a container join it, inspect it, remove it', { timeout: 240_000 }, async () => {
+  const networksView = (wb: Workbench) => wb.page.locator('.pane:has(.pane-header[aria-label^="Networks"])');
+  await step('network-03-create-network', async (wb) => {
+    // The view starts collapsed (under Containers and Images): open it by its header.
+    const header = networksView(wb).locator('.pane-header');
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await row(networksView(wb), 'bridge').waitFor({ timeout: 30_000 });
+    assert.match(await row(networksView(wb), 'bridge').locator('.label-description').innerText(), /^172\.17\.0\.0\/16 · 1 container$/);
+    await wb.runCommand('Berth: Create Network…');
+    const quick = wb.page.locator('.quick-input-widget');
+    const input = quick.locator('.quick-input-box input');
+    const answer = async (prompt: string, text: string) => {
+      await quick.locator('.quick-input-message', { hasText: prompt }).waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill(text);
+      await wb.page.keyboard.press('Enter');
+    };
+    await answer('Name', 'appnet');
+    await answer('Subnet', '10.89.0.0/24');
+    await answer('Gateway', '10.89.0.254');
+    const appnet = row(networksView(wb), 'appnet');
+    await appnet.locator('.label-description', { hasText: '10.89.0.0/24 · 0 containers' }).waitFor({ timeout: 30_000 });
+    const created = await client!.call('networks.inspect', { network: 'appnet' });
+    assert.deepEqual([created.subnet, created.gateway], ['10.89.0.0/24', '10.89.0.254']);
+  });
+  await step('network-04-joined-and-inspected', async (wb) => {
+    // A container that joins from elsewhere (the API, as the CLI would) shows in the row: events drive it.
+    const { id } = await client!.call('containers.create', { name: 'member', spec: { image: 'busybox:test', cmd: ['sleep', '600'], network: 'appnet' } });
+    await client!.call('containers.start', { container: id });
+    const appnet = row(networksView(wb), 'appnet');
+    await appnet.locator('.label-description', { hasText: '10.89.0.0/24 · 1 container' }).waitFor({ timeout: 30_000 });
+    await contextMenu(wb, appnet, 'Inspect Network');
+    const editor = wb.page.locator('.editor-group-container.active .monaco-editor .view-lines');
+    await editor.filter({ hasText: '"subnet": "10.89.0.0/24"' }).waitFor({ timeout: 30_000 });
+    await editor.filter({ hasText: '"name": "member"' }).waitFor({ timeout: 15_000 });
+    await client!.call('containers.remove', { container: id, force: true });
+    await appnet.locator('.label-description', { hasText: '10.89.0.0/24 · 0 containers' }).waitFor({ timeout: 30_000 });
+  });
+  await step('network-05-removed', async (wb) => {
+    const appnet = row(networksView(wb), 'appnet');
+    await contextMenu(wb, appnet, 'Remove Network');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await appnet.waitFor({ state: 'detached', timeout: 30_000 });
+    assert.deepEqual((await client!.call('networks.list', {})).map((n) => n.name).sort(), ['bridge', 'host', 'none']);
   });
 });

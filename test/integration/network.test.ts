@@ -154,12 +154,15 @@ test('a user network: containers find each other by name and alias; connect, dis
   const events: BerthEvent[] = [];
   const stream = await engine.client.openStream('events.subscribe', { types: ['network'] });
   stream.listen({ items: (items) => void events.push(...(items as BerthEvent[])) });
-  assert.equal((await engine.berth(['network', 'create', '--subnet', '10.89.0.0/24', 'appnet'])).code, 0);
+  assert.equal((await engine.berth(['network', 'create', '--subnet', '10.89.0.0/24', '--gateway', '10.89.0.254', 'appnet'])).code, 0);
+  assert.match((await engine.berth(['network', 'ls'])).stdout, /\sappnet\s+bridge\s/);
   await serve('db', ['--network', 'appnet', '--network-alias', 'database']);
+  assert.match((await exec('db', ['ip', 'route'])).stdout, /^default via 10\.89\.0\.254 dev eth0/m, 'the gateway given is the route out');
   const byName = await engine.berth(['run', '--rm', '--network', 'appnet', IMAGE, 'sh', '-c', 'wget -q -O - http://db/ && wget -q -O - http://database/']);
   assert.equal(byName.stdout, 'served-by-db\nserved-by-db\n', byName.stderr);
   const network = await engine.client.call('networks.inspect', { network: 'appnet' });
   assert.equal(network.subnet, '10.89.0.0/24');
+  assert.equal(network.gateway, '10.89.0.254');
   const dbIp = Object.values(network.containers).find((c) => c.name === 'db')?.ipAddress.split('/')[0];
   assert.match(dbIp ?? '', /^10\.89\.0\.\d+$/);
 
@@ -183,8 +186,23 @@ test('a user network: containers find each other by name and alias; connect, dis
   assert.notEqual(busy.code, 0);
   assert.match(busy.stderr, /network appnet has containers connected \(db\)/);
   assert.equal((await engine.berth(['rm', '-f', 'db', 'visitor'])).code, 0);
+  // prune removes the networks no container uses (idle), not one in use (busy) nor the default bridge.
+  assert.equal((await engine.berth(['network', 'create', 'idle'])).code, 0);
+  assert.equal((await engine.berth(['network', 'create', 'busy'])).code, 0);
+  await serve('holder', ['--network', 'busy']);
+  const idle = await engine.client.call('networks.inspect', { network: 'idle' });
   assert.equal((await engine.berth(['network', 'rm', 'appnet'])).code, 0);
-  assert.doesNotMatch((await inside.run('ip', ['-o', 'link'])).stdout, new RegExp(network.bridge));
+  assert.equal((await engine.berth(['network', 'prune', '-f'])).stdout, 'Deleted Networks:\nidle\n');
+  assert.deepEqual((await engine.client.call('networks.list', {})).map((n) => n.name).sort(), ['bridge', 'busy', 'host', 'none']);
+  assert.equal((await engine.berth(['rm', '-f', 'holder'])).code, 0);
+  assert.equal((await engine.berth(['network', 'rm', 'busy'])).code, 0);
+  // Nothing of the removed networks stays: their bridges, and every rule naming their subnet or bridge.
+  const links = (await inside.run('ip', ['-o', 'link'])).stdout;
+  const rules = (await inside.run('iptables-save', [])).stdout;
+  for (const gone of [network, idle]) {
+    assert.doesNotMatch(links, new RegExp(gone.bridge));
+    assert.ok(!rules.includes(gone.bridge) && !rules.includes(gone.subnet), `rules of ${gone.name} left behind:\n${rules}`);
+  }
   const deadline = Date.now() + 10_000;
   const appnet = () => events.filter((event) => event.attributes.name === 'appnet');
   while (appnet().filter((event) => event.action === 'remove').length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -258,6 +276,8 @@ test('20 containers with ports started and removed, and a daemon SIGKILLed with 
   await serve('ends', ['-p', '127.0.0.1:18091:80']);
   await fetchPage('http://127.0.0.1:18091/');
   const endsPid = (await engine.client.call('containers.inspect', { container: 'ends' })).state.pid;
+  const keepsIp = (await engine.client.call('containers.inspect', { container: 'keeps' })).networkSettings.networks.bridge?.ipAddress;
+  assert.ok(keepsIp);
   engine.daemon.child.kill('SIGKILL');
   await exited(engine.daemon.child);
   assert.ok(await refused('http://127.0.0.1:18090/'), "the proxies died with the daemon");
@@ -265,9 +285,15 @@ test('20 containers with ports started and removed, and a daemon SIGKILLed with 
   await engine.restartDaemon();
   assert.equal(await fetchPage('http://127.0.0.1:18090/'), 'served-by-keeps\n', 'the new daemon binds the running container\'s port again');
   assert.ok(await refused('http://127.0.0.1:18091/'));
+  // The allocator's record outlived the daemon: the running container keeps its address, and a newcomer
+  // gets another one.
+  assert.equal((await engine.client.call('containers.inspect', { container: 'keeps' })).networkSettings.networks.bridge?.ipAddress, keepsIp);
   const afterRestart = await leftovers();
   assert.equal(afterRestart.veths.length, 1, 'only the running container keeps its veth');
   assert.equal(afterRestart.namespaces.length, 1);
+  const newcomer = await engine.berth(['run', '--rm', IMAGE, 'ip', '-o', '-4', 'addr', 'show', 'eth0']);
+  assert.match(newcomer.stdout, /inet 172\.17\./, newcomer.stderr);
+  assert.ok(!newcomer.stdout.includes(`inet ${keepsIp}/`), newcomer.stdout);
   assert.equal((await engine.berth(['rm', '-f', 'keeps', 'ends'])).code, 0);
   assert.deepEqual(await leftovers(), clean);
 });

@@ -129,7 +129,7 @@ test('extension.js is one file: the activation\'s code, and the core as compress
   assert.ok(coreBytes > 100 * 1024, `the core's text is only ${coreBytes} bytes`);
 });
 
-test('activate registers every contributed command, the three views and the providers, and compiles none of the core', () => {
+test('activate registers every contributed command, the four views and the providers, and compiles none of the core', () => {
   const contributed = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { contributes: { commands: unknown[] } }).contributes.commands;
   const script = `${activateScript()}
     done({ exports: Object.keys(exports), subscriptions: context.subscriptions.length });
@@ -138,7 +138,7 @@ test('activate registers every contributed command, the three views and the prov
   assert.equal(compiles, 0, 'the core was compiled during activation');
   assert.equal(zodReads, 0, 'zod was initialised during activation');
   assert.equal(calls['commands.registerCommand'], contributed.length);
-  assert.equal(calls['window.createTreeView'], 3);
+  assert.equal(calls['window.createTreeView'], 4);
   assert.equal(calls['workspace.registerFileSystemProvider'], 1);
   assert.equal(calls['workspace.registerTextDocumentContentProvider'], 2);
   assert.equal(calls['window.registerTerminalProfileProvider'], 1);

@@ -5,7 +5,7 @@ import type { BerthViews } from '../views/registerBerthViews';
 
 /** Registered by the activation, before the core exists: the core fills them. */
 export interface ActivationParts {
-  views: Record<'targets' | 'containers' | 'images', vscode.TreeView<unknown>>;
+  views: Record<'targets' | 'containers' | 'images' | 'networks', vscode.TreeView<unknown>>;
   /** Takes the handler of a command the activation registered (or registers it, if package.json lacks it). */
   registerCommand(id: string, run: (...args: any[]) => unknown): vscode.Disposable;
 }
@@ -15,6 +15,7 @@ export interface CoreProviders {
   targets: vscode.TreeDataProvider<unknown>;
   containers: vscode.TreeDataProvider<unknown>;
   images: vscode.TreeDataProvider<unknown>;
+  networks: vscode.TreeDataProvider<unknown>;
   files: vscode.FileSystemProvider;
   inspect: vscode.TextDocumentContentProvider;
   stats: vscode.TextDocumentContentProvider;

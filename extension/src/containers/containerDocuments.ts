@@ -20,8 +20,8 @@ export function containerDocumentUri(scheme: string, node: ContainerNode, suffix
   return vscode.Uri.from({ scheme, path: `/${node.target.label}/${node.name}${suffix}`, query });
 }
 
-/** The same scheme shows an image's inspect (kind=image) and history (kind=history). */
-export function imageDocumentUri(kind: 'image' | 'history', target: { id: string; label: string }, reference: string, suffix: string): vscode.Uri {
+/** The same scheme shows an image's inspect (kind=image) and history (kind=history), and a network's inspect. */
+export function imageDocumentUri(kind: 'image' | 'history' | 'network', target: { id: string; label: string }, reference: string, suffix: string): vscode.Uri {
   const query = new URLSearchParams({ target: target.id, id: reference, kind }).toString();
   return vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${target.label}/${reference.replace(/[/:]/g, '_')}${suffix}`, query });
 }
@@ -49,7 +49,12 @@ export class InspectDocuments implements vscode.TextDocumentContentProvider, vsc
     try {
       const client = clientOf(this.hubs, target);
       if (kind === 'history') return historyText(id, await client.call('images.history', { image: id }));
-      const inspect = kind === 'image' ? await client.call('images.inspect', { image: id }) : await client.call('containers.inspect', { container: id });
+      const inspect =
+        kind === 'image'
+          ? await client.call('images.inspect', { image: id })
+          : kind === 'network'
+            ? await client.call('networks.inspect', { network: id })
+            : await client.call('containers.inspect', { container: id });
       return JSON.stringify(inspect, null, 2) + '\n';
     } catch (error) {
       return JSON.stringify({ error: errorText(error) }, null, 2) + '\n';

@@ -12,6 +12,8 @@ import { RemovedContainerFolders } from '../explorer/removedContainerFolders';
 import { registerContainerCommands } from '../containers/registerContainerCommands';
 import { registerImageCommands } from '../images/imageCommands';
 import { ImagesTreeProvider } from '../images/imagesTreeProvider';
+import { registerNetworkCommands } from '../networks/networkCommands';
+import { NetworksTreeProvider } from '../networks/networksTreeProvider';
 import { registerRunCommands } from '../run/registerRunCommands';
 import { ActiveTarget } from './activeTarget';
 import { registerBerthCommand } from './commandRunner';
@@ -22,6 +24,7 @@ import type { TargetSource } from './targetSource';
 export interface BerthViews {
   containers: ContainersTreeProvider;
   images: ImagesTreeProvider;
+  networks: NetworksTreeProvider;
   inspect: InspectDocuments;
   stats: StatsDocuments;
 }
@@ -30,12 +33,13 @@ export function registerBerthViews(
   context: vscode.ExtensionContext,
   targets: TargetSource,
   log: vscode.LogOutputChannel,
-  { containers: containersView, images: imagesView }: { containers: vscode.TreeView<unknown>; images: vscode.TreeView<unknown> },
+  { containers: containersView, images: imagesView }: { containers: vscode.TreeView<unknown>; images: vscode.TreeView<unknown>; networks: vscode.TreeView<unknown> },
   files: FileSource,
 ): BerthViews {
   const hubs = new TargetEventHubs(targets, log);
   const containers = new ContainersTreeProvider(hubs, log, files);
   const images = new ImagesTreeProvider(hubs, log);
+  const networks = new NetworksTreeProvider(hubs, log);
   const setImagesState = (state: string) => void vscode.commands.executeCommand('setContext', 'berth.images.view', state);
   setImagesState(images.viewState());
   const active = new ActiveTarget(hubs, context.workspaceState);
@@ -55,6 +59,8 @@ export function registerBerthViews(
     images.onDidChangeViewState(setImagesState),
     imagesView.onDidChangeVisibility(({ visible }) => visible && images.redraw()),
     ...registerImageCommands(images, log),
+    networks,
+    ...registerNetworkCommands(networks, log),
     ...registerContainerCommands({ tree: containers, logs, inspect, log }),
     ...registerFileCommands(containers, containersView, log),
     new RemovedContainerFolders(hubs, log),
@@ -72,5 +78,5 @@ export function registerBerthViews(
     }),
   );
   hubs.start();
-  return { containers, images, inspect, stats };
+  return { containers, images, networks, inspect, stats };
 }
