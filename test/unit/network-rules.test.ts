@@ -1,10 +1,15 @@
 // The network layer's pure parts: address arithmetic and allocation, the packet rules made from state,
 // and the /etc/hosts text.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { chooseSubnet, formatIpv4, freeAddress, isHostOf, macFor, parseIpv4, parseSubnet } from '../../helper/src/network/addresses';
 import { firewallRules } from '../../helper/src/network/firewall';
 import { DEFAULT_HOSTS, hostsText } from '../../helper/src/network/hostsFile';
+import { missingNetworkTools, toolPath } from '../../helper/src/network/hostTools';
+import { NetworkError } from '../../helper/src/network/networkError';
 import { bridgeName, hostVethName } from '../../helper/src/network/links';
 
 test('IPv4 addresses and subnets as numbers', () => {
@@ -87,4 +92,20 @@ test('/etc/hosts: Docker\'s lines, the container\'s own names, its peers\', then
     ['gateway.local:10.0.0.1'],
   );
   assert.equal(text, `${DEFAULT_HOSTS}10.89.0.2\tabc123 db database\n10.89.0.3\tweb def456\n10.0.0.1\tgateway.local\n`);
+});
+
+test('a tool bridge networking lacks is named with the package that brings it; the ones present are found', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'berth-no-tools-'));
+  try {
+    assert.throws(
+      () => toolPath('iptables-restore', [empty]),
+      (error: Error) => error instanceof NetworkError && error.message === 'bridge networking needs "iptables-restore", which this target lacks: install the iptables package (apt-get install iptables)',
+    );
+    assert.deepEqual(missingNetworkTools([empty]), ['ip (iproute2)', 'iptables-restore (iptables)', 'iptables (iptables)', 'unshare (util-linux)', 'nsenter (util-linux)']);
+    // This machine has them all (scripts/install-deps.sh installs iproute2 and iptables).
+    assert.deepEqual(missingNetworkTools(), []);
+    assert.match(toolPath('ip'), /\/ip$/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });

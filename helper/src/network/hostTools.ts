@@ -24,15 +24,15 @@ function searchPath(): string[] {
   return [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin'].filter((dir) => dir !== '');
 }
 
-/** The program's absolute path, or a NetworkError naming the package to install. */
-export function toolPath(program: NetworkTool): string {
-  const known = found.get(program);
+/** The program's absolute path, or a NetworkError naming the package to install (`dirs`: where to look, for tests). */
+export function toolPath(program: NetworkTool, dirs?: readonly string[]): string {
+  const known = dirs ? undefined : found.get(program);
   if (known) return known;
-  for (const dir of searchPath()) {
+  for (const dir of dirs ?? searchPath()) {
     const candidate = join(dir, program);
     try {
       accessSync(candidate, constants.X_OK);
-      found.set(program, candidate);
+      if (!dirs) found.set(program, candidate);
       return candidate;
     } catch {
       // Not here.
@@ -43,11 +43,11 @@ export function toolPath(program: NetworkTool): string {
 }
 
 /** The tools this target lacks, as "program (package)". */
-export function missingNetworkTools(): string[] {
+export function missingNetworkTools(dirs?: readonly string[]): string[] {
   const missing: string[] = [];
   for (const tool of NETWORK_TOOLS) {
     try {
-      toolPath(tool.program);
+      toolPath(tool.program, dirs);
     } catch {
       missing.push(`${tool.program} (${tool.package})`);
     }
