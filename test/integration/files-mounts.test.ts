@@ -4,11 +4,12 @@
 // used again. The "container" here is a chrooted process in a private mount namespace.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RpcClient } from '../../extension/src/client/rpcClient';
 import { readFileBytes, writeFileBytes } from '../../extension/src/explorer/fileTransfer';
+import { waitFor } from '../support/waitFor';
 import { startFilesServer, type FilesServer } from './files-server';
 
 let server: FilesServer;
@@ -38,6 +39,8 @@ before(async () => {
     child.stdout!.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`the container process exited with ${code}`)));
   });
+  // "ready" comes before the exec of chroot: the process is the container once its root is the root.
+  await waitFor('the process to chroot into the root', () => readlinkSync(`/proc/${child.pid}/root`) === root);
   server.setProcess(C, child.pid);
 });
 
