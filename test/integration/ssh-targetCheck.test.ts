@@ -1,5 +1,5 @@
 // The preflight over a real SSH connection, with stand-ins for `node` and `uname` bound on PATH, and perl
-// hidden, inside the test sshd's mount namespace only: an old Node.js, a missing requirement or another
+// hidden, inside the test sshd's mount namespace only: no Node.js, an old one, a missing requirement or another
 // system is refused with a message that says what to do, and nothing is uploaded.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,6 +67,15 @@ describe('target check over SSH', () => {
     assert.equal((state as { retryInMs?: number }).retryInMs, undefined);
     assert.equal((state as { failure?: string }).failure, 'preflight');
     assert.match((state as { installCommand?: string }).installCommand ?? '', /deb\.nodesource\.com.*apt-get install -y nodejs/);
+    assert.equal(uploaded, false);
+  });
+
+  test('no Node.js at all is named with the install command, before anything is uploaded', async () => {
+    const { state, uploaded } = await connectWithStandIns('nonode', {}, ['/usr/bin/node', '/bin/node']);
+    assert.equal(state.kind, 'unreachable');
+    assert.match((state as { reason: string }).reason, /Node\.js is not installed on nonode \(Berth's helper needs Node\.js 20 or newer\)\. Install it with: curl -fsSL https:\/\/deb\.nodesource\.com/);
+    assert.equal((state as { failure?: string }).failure, 'preflight');
+    assert.match((state as { installCommand?: string }).installCommand ?? '', /deb\.nodesource\.com.*apt-get install -y nodejs$/);
     assert.equal(uploaded, false);
   });
 
