@@ -15,7 +15,7 @@
 // Each round types one character on each side in turn, then erases it (not timed).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openHelperClient } from '../../extension/src/remoteHelper/apiChannel';
 import { connectSsh } from '../../extension/src/ssh/connection';
@@ -188,7 +188,15 @@ async function main(): Promise<void> {
     for (const side of sides) console.log(row(side.name, stats(results.get(side.name)!)));
     for (const side of sides.filter((candidate) => candidate.name !== 'ssh -tt')) {
       console.log(`ratio ${side.name} / ssh -tt (medians): ${(stats(results.get(side.name)!).median / plain.median).toFixed(2)}`);
-      reportRow({ name: `keystroke to echo, ${side.name}`, unit: 'ms', berth: stats(results.get(side.name)!).median, anchorName: 'ssh -tt (same sshd)', anchor: plain.median, samples: ROUNDS });
+      reportRow({
+        name: `keystroke to echo, ${side.name}`,
+        unit: 'ms',
+        berth: stats(results.get(side.name)!).median,
+        anchorName: 'ssh -tt (same sshd)',
+        anchor: plain.median,
+        samples: ROUNDS,
+        note: `load average ${loadavg()[0]!.toFixed(1)} at the end`,
+      });
     }
   } finally {
     for (const side of sides) await side.close().catch(() => undefined);
