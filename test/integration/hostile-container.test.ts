@@ -4,11 +4,13 @@
 // nothing even when it goes through (opening for write without writing, calls with arguments the kernel
 // rejects once past the permission check).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DEFAULT_CAPABILITIES } from '../../helper/src/engine/config/dockerDefaults';
+import { syscallNumber, type SeccompArch } from '../../helper/src/runtime/seccomp/syscallTable';
 import { makeBusyboxBundle } from '../support/bundle';
 import { BERTH } from '../support/daemonProcess';
 import { IMAGE, startEngine, type EngineHarness } from '../support/engineHarness';
@@ -26,6 +28,42 @@ function addNodeLibraries(rootfs: string): void {
     mkdirSync(join(rootfs, dirname(path)), { recursive: true });
     copyFileSync(realpathSync(path), join(rootfs, path));
   }
+}
+
+/**
+ * Node with koffi inside a container, to make raw syscalls there as an attacker's binary would: the host's
+ * node, its libraries' directory and the repository's node_modules bound read-only under /berth-probe,
+ * run through the dynamic loader by path (the busybox image has no /lib). The probe never writes to them.
+ */
+const PROBE_ROOT = '/berth-probe';
+function probeMounts(): Array<{ source: string; destination: string }> {
+  const libraries = (execFileSync('ldd', [process.execPath], { encoding: 'utf8' }).match(/\/\S+/g) ?? []).map((path) => realpathSync(path));
+  const libraryDirs = new Set(libraries.map((path) => dirname(path)));
+  assert.equal(libraryDirs.size, 1, `node's libraries are not in one directory: ${[...libraryDirs].join(', ')}`);
+  return [
+    { source: realpathSync(process.execPath), destination: `${PROBE_ROOT}/node` },
+    { source: [...libraryDirs][0]!, destination: `${PROBE_ROOT}/lib` },
+    { source: join(__dirname, '..', '..', 'node_modules'), destination: `${PROBE_ROOT}/node_modules` },
+  ];
+}
+
+/** argv for the container: `script` run by the probe's node; it prints one JSON object. */
+function probeCommand(script: string): string[] {
+  const loader = execFileSync('ldd', [process.execPath], { encoding: 'utf8' }).match(/\/\S*ld-linux\S*/)![0];
+  const prelude = `
+const koffi = require('${PROBE_ROOT}/node_modules/koffi');
+const libc = koffi.load('${PROBE_ROOT}/lib/libc.so.6');
+const syscall = libc.func('long syscall(long number, ...)');
+const nr = JSON.parse(process.argv[1]);
+const call = (name, ...args) => { const r = Number(syscall(nr[name], ...args)); return r === -1 ? -koffi.errno() : r; };
+`;
+  const numbers = Object.fromEntries(
+    ['clone3', 'unshare', 'kexec_load', 'open_by_handle_at', 'bpf', 'ptrace', 'fchmodat2', 'cachestat', 'mseal'].map((name) => [
+      name,
+      syscallNumber(process.arch as SeccompArch, name),
+    ]),
+  );
+  return [`${PROBE_ROOT}/lib/${loader.split('/').pop()}`, '--library-path', `${PROBE_ROOT}/lib`, `${PROBE_ROOT}/node`, '-e', prelude + script, JSON.stringify(numbers)];
 }
 
 test('CVE-2019-5736 class: a #!/proc/self/exe program cannot write into the Node binary the runtime runs', async () => {
@@ -116,6 +154,32 @@ test('CVE-2025-52881 class: a sysctl is never written into a file mounted over /
   }
 });
 
+test('ptrace of a process outside the container is refused, even where the container sees it (the host\'s pid namespace)', async () => {
+  // The target is a sleep of this test's own: even an attach that went through would only stop it.
+  const target = spawn('sleep', ['600'], { stdio: 'ignore' });
+  try {
+    const result = await harness.inContainer('', (config) => {
+      config.process!.args = probeCommand(`
+const fs = require('node:fs');
+const target = Number(process.env.TARGET);
+let environ;
+try { fs.readFileSync('/proc/' + target + '/environ'); environ = 'read'; } catch (error) { environ = error.code; }
+console.log(JSON.stringify({ attach: call('ptrace', 'long', 16, 'long', target, 'void *', null, 'void *', null), environ }));`);
+      config.process!.env!.push(`TARGET=${target.pid}`);
+      // Docker's capabilities (no CAP_SYS_PTRACE) in the host's pid namespace, as `docker run --pid host` has.
+      for (const set of ['bounding', 'effective', 'permitted'] as const) config.process!.capabilities![set] = [...DEFAULT_CAPABILITIES];
+      config.linux!.namespaces = config.linux!.namespaces!.filter((namespace) => namespace.type !== 'pid');
+      for (const { source, destination } of probeMounts()) config.mounts!.push({ destination, type: 'bind', source, options: ['rbind', 'ro'] });
+    });
+    assert.equal(result.code, 0, result.stderr);
+    // EPERM from the attach, EACCES from the ptrace access check behind /proc/PID/environ.
+    assert.deepEqual(JSON.parse(result.stdout), { attach: -1, environ: 'EACCES' });
+    assert.equal(readFileSync(`/proc/${target.pid}/status`, 'utf8').match(/^TracerPid:\s*(\d+)/m)?.[1], '0');
+  } finally {
+    target.kill('SIGKILL');
+  }
+});
+
 describe('through the engine, with Docker\'s defaults (berth run)', () => {
   let engine: EngineHarness;
   before(async () => {
@@ -135,6 +199,58 @@ describe('through the engine, with Docker\'s defaults (berth run)', () => {
     // --cap-add SYS_ADMIN lifts it, as in Docker: the rule follows the capability.
     const allowed = await run(['--cap-add', 'SYS_ADMIN'], 'unshare -U -r id -u');
     assert.equal(allowed.stdout, '0\n', allowed.stderr);
+  });
+
+  test('seccomp on the real kernel: clone3 ENOSYS (libc falls back to clone), open_by_handle_at, bpf and kexec_load refused, newer syscalls reach the kernel', async () => {
+    // The same raw calls with and without the default filter. Every argument is one the kernel rejects
+    // once past the permission checks, so nothing changes even where a call goes through.
+    const script = `
+const fs = require('node:fs');
+fs.writeFileSync('/tmp/f', 'x');
+fs.chmodSync('/tmp/f', 0o644);
+const fd = fs.openSync('/tmp/f', 'r');
+const out = {
+  clone3: call('clone3', 'void *', null, 'size_t', 0),
+  unshareUser: call('unshare', 'long', 0x10000000),
+  openByHandleAt: call('open_by_handle_at', 'int', -1, 'void *', null, 'int', 0),
+  bpf: call('bpf', 'int', 0x7fffffff, 'void *', null, 'unsigned int', 0),
+  kexecLoad: call('kexec_load', 'unsigned long', 0, 'unsigned long', 0, 'void *', null, 'unsigned long', 0xffffffff),
+  fchmodat2: call('fchmodat2', 'int', -100, 'const char *', '/tmp/f', 'unsigned int', 0o600, 'unsigned int', 0),
+  cachestat: call('cachestat', 'unsigned int', fd, 'void *', Buffer.alloc(16), 'void *', Buffer.alloc(40), 'unsigned int', 0),
+  mseal: call('mseal', 'unsigned long', 0, 'size_t', 0, 'unsigned long', 0),
+};
+out.mode = (fs.statSync('/tmp/f').mode & 0o777).toString(8);
+out.threads = fs.readdirSync('/proc/self/task').length;
+console.log(JSON.stringify(out));`;
+    const volumes = probeMounts().flatMap(({ source, destination }) => ['-v', `${source}:${destination}:ro`]);
+    const probe = async (args: string[]) => {
+      const result = await engine.berth(['run', '--rm', ...volumes, ...args, IMAGE, ...probeCommand(script)]);
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      return JSON.parse(result.stdout) as Record<string, number | string>;
+    };
+    const [filtered, sysAdmin, unconfined] = [await probe([]), await probe(['--cap-add', 'SYS_ADMIN']), await probe(['--security-opt', 'seccomp=unconfined'])];
+    const EPERM = -1;
+    const ENOSYS = -38;
+    const EINVAL = -22;
+    // Without a filter each call reaches the kernel and fails there, not with the filter's answers.
+    assert.equal(unconfined.clone3, EINVAL, JSON.stringify(unconfined));
+    assert.equal(unconfined.unshareUser, EINVAL, 'a multi-threaded process may not unshare its user namespace');
+    assert.notEqual(unconfined.openByHandleAt, EPERM);
+    // Docker's default: clone3 answered ENOSYS, so glibc's pthread_create fell back to clone and Node ran its threads.
+    assert.equal(filtered.clone3, ENOSYS, JSON.stringify(filtered));
+    assert.ok(Number(filtered.threads) > 1, `threads: ${filtered.threads}`);
+    for (const name of ['unshareUser', 'openByHandleAt', 'bpf', 'kexecLoad']) assert.equal(filtered[name], EPERM, name);
+    // Syscalls newer than the build headers' tables are allowed: the same answer as without a filter.
+    for (const name of ['fchmodat2', 'cachestat', 'mseal']) {
+      assert.equal(filtered[name], unconfined[name], name);
+      assert.notEqual(filtered[name], EPERM, name);
+    }
+    if (filtered.fchmodat2 === 0) assert.equal(filtered.mode, '600');
+    // CAP_SYS_ADMIN lifts the namespace rules (the calls reach the kernel); open_by_handle_at stays refused.
+    assert.equal(sysAdmin.clone3, EINVAL, JSON.stringify(sysAdmin));
+    assert.equal(sysAdmin.unshareUser, EINVAL);
+    assert.equal(sysAdmin.bpf, EINVAL);
+    assert.equal(sysAdmin.openByHandleAt, EPERM);
   });
 
   test('the classics: /proc/sys, /proc/sysrq-trigger and /sys are read-only, mount is refused, a host disk cannot be opened', async () => {
