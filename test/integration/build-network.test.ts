@@ -1,8 +1,9 @@
 // RUN steps on the build's network, fenced as network.test.ts is: the daemon runs in a network namespace of
 // this test's own ("inside", with Docker's default bridge), joined by a veth pair to a second one
 // ("outside", 192.0.2.0/24, TEST-NET-1) whose busybox httpd stands for a download server. A build on the
-// default network fetches from it in a RUN step and the file is in the image; `--network none` and
-// `RUN --network=none` keep a step off the network, and the build fails naming that step.
+// default network fetches from it in a RUN step and the file is in the image (served on the port its EXPOSE
+// publishes with -P); `--network none` and `RUN --network=none` keep a step off the network, and the build
+// fails naming that step.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { exited } from '../support/daemonProcess';
 import { IMAGE, startEngine, type EngineHarness } from '../support/engineHarness';
 import { makeTestNetnsPair, type TestNetns } from '../support/testNetns';
+import { waitFor } from '../support/waitFor';
 
 const SERVER = 'http://192.0.2.2:8000/package.txt';
 let dir: string;
@@ -28,13 +30,16 @@ before(async () => {
   writeFileSync(join(www, 'package.txt'), 'downloaded during the build\n');
   server = spawn('nsenter', [`--net=${outside.path}`, '--', 'busybox', 'httpd', '-f', '-p', '192.0.2.2:8000', '-h', www], { stdio: 'ignore' });
   engine = await startEngine({ netns: inside.path });
-  // httpd takes a moment; the bound only stops a broken set-up (a loaded machine is slow).
-  const deadline = Date.now() + 60_000;
-  while ((await inside.run('curl', ['-sS', '--max-time', '5', SERVER])).code !== 0) {
-    if (Date.now() > deadline) throw new Error(`${SERVER} does not answer`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await fetchText(SERVER);
 });
+
+/** curl inside the test's namespace until it answers (httpd takes a moment). */
+function fetchText(url: string): Promise<string> {
+  return waitFor(`${url} to answer`, async () => {
+    const result = await inside.run('curl', ['-sS', '--max-time', '5', url]);
+    return result.code === 0 ? result.stdout : undefined;
+  }, { intervalMs: 200 });
+}
 
 after(async () => {
   if (server) {
@@ -56,18 +61,26 @@ function contextWith(name: string, dockerfile: string): string {
 
 const build = (args: string[]) => engine.berth(['build', '--progress', 'plain', ...args], { hangAfterMs: 240_000 });
 
-test('a RUN step on the default network (bridge) downloads from another machine; --network none and RUN --network=none keep it off', async () => {
-  const fetching = contextWith('fetching', `FROM ${IMAGE}\nRUN wget -q -O /package.txt ${SERVER}\nCMD ["cat", "/package.txt"]\n`);
+test('a RUN step on the default network (bridge) downloads from another machine, served on the port the image EXPOSEs (-P); --network none and RUN --network=none keep a step off', async () => {
+  const fetching = contextWith(
+    'fetching',
+    `FROM ${IMAGE}\nRUN mkdir /www && wget -q -O /www/index.html ${SERVER}\nEXPOSE 80\nCMD ["httpd", "-f", "-p", "80", "-h", "/www"]\n`,
+  );
   const built = await build(['-t', 'fetched:1', fetching]);
   assert.equal(built.code, 0, built.stderr);
-  const ran = await engine.berth(['run', '--rm', '--network', 'none', 'fetched:1']);
-  assert.equal(ran.stdout, 'downloaded during the build\n', ran.stderr);
+  // The image's EXPOSE at work: -P publishes port 80, and what it serves is what the RUN step downloaded.
+  const started = await engine.berth(['run', '-d', '--name', 'fetched', '-P', 'fetched:1']);
+  assert.equal(started.code, 0, started.stderr);
+  const { networkSettings } = await engine.client.call('containers.inspect', { container: 'fetched' });
+  assert.deepEqual(networkSettings.ports.map((port) => port.containerPort), [80]);
+  assert.equal(await fetchText(`http://127.0.0.1:${networkSettings.ports[0]!.hostPort}/`), 'downloaded during the build\n');
+  assert.equal((await engine.berth(['rm', '-f', 'fetched'])).code, 0);
 
   // The same Dockerfile with the build's network none (not a cache hit: the network is part of a RUN's
   // key): the step fails, named, and no image is made.
   const offline = await build(['--network', 'none', '-t', 'offline:1', fetching]);
   assert.equal(offline.code, 1, offline.stderr);
-  assert.match(offline.stderr, /ERROR: Dockerfile:2: RUN wget -q -O \/package\.txt http:\/\/192\.0\.2\.2:8000\/package\.txt: process "[^"]*" did not complete successfully: exit code: 1/);
+  assert.match(offline.stderr, /ERROR: Dockerfile:2: RUN mkdir \/www && wget -q -O \/www\/index\.html http:\/\/192\.0\.2\.2:8000\/package\.txt: process "[^"]*" did not complete successfully: exit code: 1/);
 
   // One step off the network in a build on the bridge: the first download works, the second step fails.
   const perStep = contextWith('per-step', `FROM ${IMAGE}\nRUN wget -q -O /first.txt ${SERVER}\nRUN --network=none wget -q -O /second.txt ${SERVER}\n`);
