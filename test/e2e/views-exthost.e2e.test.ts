@@ -166,7 +166,7 @@ function step(name: string): Step {
 const byName = (key: string, name: string) => (seen.get(key) as ContainerSummary[]).find((c) => c.name === name);
 
 test('the packaged extension activates, loads its core and exports the views\' providers', () => {
-  assert.deepEqual(step('activated').exportsViews, ['containers', 'images', 'inspect', 'stats']);
+  assert.deepEqual(step('activated').exportsViews, ['containers', 'images', 'networks', 'inspect', 'stats']);
 });
 
 test('Containers tree: one group per target, running first, state words, icons and contextValue per state', () => {

@@ -46,6 +46,7 @@ class Recorder {
   private dropped = 0;
   /** Cursor-position requests (ESC [6n) busybox's ash sent, one per prompt; see settled(). */
   positionRequests = 0;
+  private lastChars = '';
   constructor(
     readonly pty: SizedPty,
     terminal: vscode.Terminal,
@@ -53,8 +54,11 @@ class Recorder {
     recorders.set(terminal, this);
     pty.onDidWrite((chunk) => {
       this.positionRequests += requestsIn(chunk);
-      // A request cut between two writes: only one that straddles fits in these few characters.
-      if ((this.text.slice(-(POSITION_REQUEST.length - 1)) + chunk.slice(0, POSITION_REQUEST.length - 1)).includes(POSITION_REQUEST)) this.positionRequests++;
+      // A request cut between two writes: only one that straddles fits in these few characters. (The
+      // last characters are kept apart: slicing the big text would flatten it at every write.)
+      const edge = POSITION_REQUEST.length - 1;
+      if ((this.lastChars + chunk.slice(0, edge)).includes(POSITION_REQUEST)) this.positionRequests++;
+      this.lastChars = chunk.length >= edge ? chunk.slice(-edge) : (this.lastChars + chunk).slice(-edge);
       this.text += chunk;
       if (this.text.length > 1_000_000) {
         this.dropped += this.text.length - 200_000;
