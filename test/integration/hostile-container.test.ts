@@ -16,6 +16,7 @@ import { BERTH } from '../support/daemonProcess';
 import { IMAGE, startEngine, type EngineHarness } from '../support/engineHarness';
 import { removeFenceCopies, runFenced } from '../support/fence';
 import { runtimeHarness } from '../support/runtimeHarness';
+import { waitFor } from '../support/waitFor';
 
 const harness = runtimeHarness('hostile');
 after(() => harness.cleanup());
@@ -270,6 +271,34 @@ console.log(JSON.stringify(out));`;
     assert.match(lines[4]!, /\/tmp\/disk: Operation not permitted/, 'the devices cgroup refuses the disk');
     // Only stdio (and ls's own directory fd) reach the container's process.
     assert.equal(lines[5]!.trim(), '0 1 2 3');
+  });
+
+  test('symlinks out of the root: berth cp resolves them inside the container, into it and out of it', async () => {
+    // A harmless payload even if the defence failed: the container's symlinks name a scratch folder this
+    // test made on the host, where an escaped copy would land (and be seen), never a real file.
+    // Under /var/tmp: a path the busybox image's writable layer holds (cp writes there, as docker cp does).
+    const scratch = mkdtempSync('/var/tmp/berth-hostile-cp-');
+    writeFileSync(join(scratch, 'secret'), 'host\n');
+    const setup = `mkdir -p ${scratch} && echo container > ${scratch}/secret && ln -s ${scratch} /escape && touch /ready && exec sleep 1000`;
+    const id = (await engine.berth(['run', '-d', IMAGE, 'sh', '-c', setup])).stdout.trim();
+    try {
+      await waitFor('the container to make its symlinks', async () => (await engine.berth(['exec', id, 'test', '-e', '/ready'])).code === 0);
+      // Out of it: /escape/secret is the container's file, not the host's.
+      const out = join(scratch, 'copied-out');
+      const copiedOut = await engine.berth(['cp', `${id}:/escape/secret`, out]);
+      assert.equal(copiedOut.code, 0, copiedOut.stderr);
+      assert.equal(readFileSync(out, 'utf8'), 'container\n');
+      // Into it: the file lands in the container's folder of that name, and nothing on the host.
+      const source = join(engine.dir, 'planted');
+      writeFileSync(source, 'sent\n');
+      const copiedIn = await engine.berth(['cp', source, `${id}:/escape`]);
+      assert.equal(copiedIn.code, 0, copiedIn.stderr);
+      assert.equal(existsSync(join(scratch, 'planted')), false, 'cp wrote through the symlink onto the host');
+      assert.equal((await engine.berth(['exec', id, 'cat', `${scratch}/planted`])).stdout, 'sent\n');
+    } finally {
+      await engine.berth(['rm', '-f', id]);
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   test('no fd of the runtime is reachable as a working directory (-w /proc/self/fd/N, CVE-2024-21626 class)', async () => {
