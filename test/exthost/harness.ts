@@ -74,8 +74,8 @@ class Recorder {
 
   /** Waits until the output written after `from` matches. */
   async waitFor(pattern: RegExp, from: number, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-    return waitFor(`${pattern} in the terminal (its end: ${JSON.stringify(this.text.slice(-400))})`, () => this.since(from).match(pattern) ?? undefined, {
-      timeoutMs,
+    return waitFor(`${pattern} in the terminal`, () => this.since(from).match(pattern) ?? undefined, { timeoutMs }).catch((error: Error) => {
+      throw new Error(`${error.message}; its end: ${JSON.stringify(this.text.slice(-400))}`);
     });
   }
 
