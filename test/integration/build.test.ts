@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { ignorePatterns, packContext } from '../../extension/src/build/contextTar';
 import { BuildEvent } from '../../helper/src/protocol';
 import { IMAGE, mountsUnder, startEngine, type EngineHarness } from '../support/engineHarness';
+import { waitFor } from '../support/waitFor';
 
 let engine: EngineHarness;
 before(async () => {
@@ -328,7 +329,7 @@ describe('failures', () => {
     await started;
     await stream.cancel();
     // The daemon unwinds the step after the cancel: wait for its container to go (the bound only stops a hang).
-    for (let tries = 0; (await engine.berth(['ps', '-a', '-q'])).stdout !== '' && tries < 300; tries++) await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor('the cancelled step\'s container to go', async () => (await engine.berth(['ps', '-a', '-q'])).stdout === '', { intervalMs: 200 });
     await assertNothingLeft();
     assert.match((await engine.berth(['image', 'inspect', 'cancelled:1'])).stderr, /No such image/);
   });

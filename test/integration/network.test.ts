@@ -13,6 +13,7 @@ import { makeBusyboxBundle } from '../support/bundle';
 import { exited } from '../support/daemonProcess';
 import { IMAGE, startEngine, type EngineHarness } from '../support/engineHarness';
 import { makeTestNetnsPair, type TestNetns } from '../support/testNetns';
+import { waitFor } from '../support/waitFor';
 
 const EXPOSING = 'web:exposing';
 let dir: string;
@@ -49,14 +50,18 @@ async function serve(name: string, options: string[], image = IMAGE): Promise<vo
 
 /** curl from inside the test's namespace (or `from` another), until it answers (httpd takes a moment). */
 async function fetchPage(url: string, from: TestNetns = inside): Promise<string> {
-  // The limit only keeps a broken build from hanging the suite (generous: a loaded machine is slow).
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const result = await from.run('curl', ['-sS', '--max-time', '5', url]);
-    if (result.code === 0) return result.stdout;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer: ${result.stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  let stderr = '';
+  return waitFor(
+    `${url} to answer`,
+    async () => {
+      const result = await from.run('curl', ['-sS', '--max-time', '5', url]);
+      stderr = result.stderr;
+      return result.code === 0 ? result.stdout : undefined;
+    },
+    { intervalMs: 200 },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}: ${stderr}`);
+  });
 }
 
 async function refused(url: string): Promise<boolean> {
